@@ -1,0 +1,101 @@
+-- What arrived for each (source, municipality, period): files by content, quarantines, the live version's
+-- line counts, failed checks. Population files are regional: each one counts for every municipality, and a
+-- municipality's slot is accepted when the live file has rows for it (registries.md).
+with
+
+load_log as (
+    select * from {{ ref('stg_ingest__load_log') }}
+    where period is not null
+),
+
+check_results as (
+    select * from {{ ref('stg_ingest__check_results') }}
+),
+
+residents as (
+    select * from {{ ref('stg_population__residents') }}
+),
+
+municipalities as (
+    select code from {{ ref('municipalities') }}
+),
+
+files as (
+    select
+        load_log.*,
+        case when length(period) = 4 then (period || '-01-01')::date else (period || '-01')::date end
+            as period_start
+    from load_log
+),
+
+file_slots as (
+    -- Files named by municipality belong to that municipality; regional files to every municipality.
+    select files.*, files.municipality_code as slot_municipality
+    from files
+    where files.municipality_code is not null
+    union all
+    select files.*, municipalities.code as slot_municipality
+    from files
+    cross join municipalities
+    where files.municipality_code is null
+),
+
+failed_checks as (
+    select load_id, check_name, severity
+    from check_results
+    where status in ('failed', 'error')
+),
+
+population_rows as (
+    select municipality_code, make_date(year, 1, 1) as period_start, count(*) as rows_in_live_file
+    from residents
+    group by 1, 2
+),
+
+slots as (
+    select
+        file_slots.source,
+        file_slots.slot_municipality as municipality_code,
+        file_slots.period_start,
+        count(distinct file_slots.load_id) as files_received,
+        count(distinct file_slots.load_id) filter (where file_slots.status = 'quarantined') as files_quarantined,
+        max(file_slots.loaded_at) as last_delivery_at,
+        bool_or(file_slots.is_live) as has_live_file,
+        sum(file_slots.data_lines) filter (where file_slots.is_live) as live_data_lines,
+        sum(file_slots.rows_rejected) filter (where file_slots.is_live) as live_rows_rejected,
+        count(distinct failed_checks.check_name) as failed_checks,
+        coalesce(bool_or(failed_checks.severity = 'blocking'), false) as blocking_check_failed
+    from file_slots
+    left join failed_checks on file_slots.load_id = failed_checks.load_id
+    group by 1, 2, 3
+),
+
+final as (
+    select
+        slots.source,
+        slots.municipality_code,
+        slots.period_start,
+        slots.files_received,
+        slots.files_quarantined,
+        slots.last_delivery_at,
+        case
+            when slots.source = 'population' then population_rows.rows_in_live_file is not null
+            else slots.has_live_file
+        end as is_accepted,
+        case
+            when slots.source = 'population' then coalesce(population_rows.rows_in_live_file, 0)
+            else coalesce(slots.live_data_lines, 0)
+        end as rows_received,
+        -- A rejected population line cannot be told apart by municipality: it counts in the region's row.
+        case when slots.source = 'population' then 0 else coalesce(slots.live_rows_rejected, 0) end
+            as rows_rejected,
+        slots.failed_checks,
+        slots.blocking_check_failed
+    from slots
+    left join population_rows
+        on slots.source = 'population'
+        and slots.municipality_code = population_rows.municipality_code
+        and slots.period_start = population_rows.period_start
+)
+
+select * from final

@@ -1,0 +1,74 @@
+with
+
+visits as (
+    select * from {{ ref('stg_avohilmo__visits') }}
+),
+
+service_lines as (
+    select * from {{ ref('service_lines') }}
+),
+
+professional_groups as (
+    select * from {{ ref('professional_groups') }}
+),
+
+contact_types as (
+    select * from {{ ref('contact_types') }}
+),
+
+care_guarantee as (
+    select * from {{ ref('care_guarantee') }}
+),
+
+with_group as (
+    -- The longest matching occupation-code prefix decides the group; no match = 'other'.
+    select
+        visits.*,
+        coalesce(professional_groups.professional_group, 'other') as professional_group
+    from visits
+    left join professional_groups
+        on starts_with(visits.occupation_code, professional_groups.occupation_prefix)
+    qualify row_number() over (
+        partition by visits.load_id, visits.source_line
+        order by length(professional_groups.occupation_prefix) desc nulls last
+    ) = 1
+),
+
+classified as (
+    select
+        with_group.*,
+        service_lines.service_line,
+        coalesce(contact_types.contact_type, 'other') as contact_type,
+        with_group.urgency = '2' as is_nonurgent,
+        with_group.assessment_date is not null as is_assessed,
+        date_trunc('month', with_group.visit_date)::date as visit_month
+    from with_group
+    left join service_lines on with_group.service_type = service_lines.palvelumuoto
+    left join contact_types on with_group.contact_type_code = contact_types.yhteystapa
+),
+
+with_wait as (
+    select
+        *,
+        case when is_nonurgent and is_assessed
+            then date_diff('day', assessment_date, visit_date) end as wait_days
+    from classified
+),
+
+final as (
+    -- Each visit is judged against the limit in force on its needs-assessment date for its age.
+    select
+        with_wait.*,
+        care_guarantee.days as guarantee_days_for_visit,
+        case when wait_days is not null and care_guarantee.days is not null
+            then wait_days <= care_guarantee.days end as within_guarantee
+    from with_wait
+    left join care_guarantee
+        on with_wait.service_line = care_guarantee.service_line
+        and with_wait.wait_days is not null
+        and with_wait.age between care_guarantee.age_min and care_guarantee.age_max
+        and with_wait.assessment_date >= care_guarantee.valid_from
+        and (care_guarantee.valid_to is null or with_wait.assessment_date <= care_guarantee.valid_to)
+)
+
+select * from final

@@ -1,0 +1,19 @@
+with
+
+source as (
+    select * from {{ source('raw', 'rejected_rows') }}
+),
+
+final as (
+    select
+        load_id,
+        source,
+        file_name,
+        line::bigint as line_number,
+        column_name,
+        reason,
+        value as offending_value
+    from source
+)
+
+select * from final

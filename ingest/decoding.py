@@ -1,0 +1,58 @@
+"""Bytes → UTF-8 text DuckDB can read: UTF-8 (with or without BOM) as is, Windows-1252 transcoded."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.problems import FileProblem
+
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class DecodedFile:
+    sha256: str
+    size: int
+    encoding: str          # utf-8 | utf-8-sig | windows-1252 | iso-8859-1
+    text_path: Path        # a UTF-8 file DuckDB can read (the landed file itself when it already is)
+    header_line: str
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def decode_file(path: Path, scratch_dir: Path, data: bytes | None = None) -> DecodedFile:
+    """Detect the encoding; transcode legacy single-byte files to a UTF-8 copy in `scratch_dir`."""
+    data = path.read_bytes() if data is None else data
+    sha = hashlib.sha256(data).hexdigest()
+    if not data:
+        raise FileProblem("empty_file", "the file is empty (0 bytes); a delivery with no rows still needs "
+                          "its header line. Deliver the file again.")
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise FileProblem("cannot_decode", f"the file contains NUL bytes (first at byte {offset}): it is "
+                          "not a text CSV in UTF-8 or Windows-1252 (UTF-16 or a binary file such as XLSX?). "
+                          "Export it again as CSV.")
+    body = data[len(BOM):] if data.startswith(BOM) else data
+    try:
+        text = body.decode("utf-8")
+        encoding = "utf-8-sig" if body is not data else "utf-8"
+        text_path = path
+    except UnicodeDecodeError:
+        try:
+            text, encoding = body.decode("windows-1252"), "windows-1252"
+        except UnicodeDecodeError:
+            # Bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined in Windows-1252 but valid ISO-8859-1.
+            text, encoding = body.decode("iso-8859-1"), "iso-8859-1"
+        scratch_dir.mkdir(parents=True, exist_ok=True)
+        text_path = scratch_dir / f"{sha[:16]}.utf8.csv"
+        text_path.write_text(text, encoding="utf-8", newline="")
+    first_break = text.find("\n")
+    header = text if first_break < 0 else text[:first_break]
+    return DecodedFile(sha, len(data), encoding, text_path, header.rstrip("\r"))

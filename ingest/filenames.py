@@ -1,0 +1,51 @@
+"""File names → source, municipality, period and version (`<source>_<kunta>_<YYYY-MM>[_vN].csv`)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.sources import SourceSpec
+from tiedolla.reference import municipality_codes
+
+
+@dataclass(frozen=True)
+class DeliveryName:
+    source: str
+    municipality: str | None   # None when rows carry their own municipality (population)
+    period: str                # 'YYYY-MM' or 'YYYY'
+    version: int
+
+    @property
+    def slot(self) -> tuple[str, str | None, str]:
+        return (self.source, self.municipality, self.period)
+
+
+class BadFileName(ValueError):
+    """The name does not follow the source's pattern: the file is quarantined."""
+
+
+def parse_delivery_name(file_name: str, spec: SourceSpec) -> DeliveryName:
+    match = re.fullmatch(spec.file_pattern, file_name)
+    if not match:
+        raise BadFileName(
+            f"file name {file_name!r} does not follow the pattern of {spec.name} files "
+            f"({_human_pattern(spec)})")
+    parts = match.groupdict()
+    period = parts["period"]
+    if spec.period_grain == "month" and not 1 <= int(period[5:7]) <= 12:
+        raise BadFileName(f"file name {file_name!r} names month {period[5:7]}, which does not exist")
+    municipality = parts.get("municipality")
+    if municipality is not None and municipality not in municipality_codes():
+        raise BadFileName(
+            f"file name {file_name!r} names municipality {municipality}, which is not one of the region's "
+            "municipalities (municipalities.csv)")
+    version = int(parts.get("version") or 1)
+    if version < 1:
+        raise BadFileName(f"file name {file_name!r} has version {version}; versions start at _v2")
+    return DeliveryName(spec.name, municipality, period, version)
+
+
+def _human_pattern(spec: SourceSpec) -> str:
+    if spec.name == "population":
+        return "vaesto_<YYYY>[_vN].csv"
+    return f"{spec.name}_<kunta>_<YYYY-MM>[_vN].csv"

@@ -1,0 +1,102 @@
+"""landing → raw for one source: find new files (by SHA-256), load them in version order, quarantine the broken."""
+from __future__ import annotations
+
+import re
+from hashlib import sha256
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from ingest.filenames import BadFileName, DeliveryName, parse_delivery_name
+from ingest.load_file import Destination, load_file
+from ingest.load_log import IGNORED, QUARANTINED, LoadEntry, LoadLog
+from ingest.problems import FileProblem
+from ingest.quarantine import quarantine_file
+from ingest.sources import SourceSpec
+from tiedolla.home import Home
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class IngestSummary:
+    source: str
+    new_files: list[str] = field(default_factory=list)
+    loaded: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    skipped_known: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new_files)
+
+
+def _sort_key(path: Path, spec: SourceSpec) -> tuple:
+    """Load versions in ascending order so a `_v2` landing with its `_v1` ends up live."""
+    match = re.fullmatch(spec.file_pattern, path.name)
+    if not match:
+        return (1, path.name, 0)
+    return (0, path.name.split("_v")[0], int(match.groupdict().get("version") or 1))
+
+
+def landed_files(home: Home, spec: SourceSpec) -> list[Path]:
+    folder = home.source_landing(spec.name)
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    return sorted(files, key=lambda p: _sort_key(p, spec))
+
+
+def ingest_source(home: Home, spec: SourceSpec, run_id: str, log: Log = print) -> IngestSummary:
+    """Load every file of `landing/<source>/` whose bytes are not in the load log yet."""
+    load_log = LoadLog(home.load_log_dir)
+    summary = IngestSummary(spec.name)
+    files = landed_files(home, spec)
+    destination = Destination(home.source_raw(spec.name), home.rejects_dir / spec.name, home.raw / "_scratch")
+    for index, path in enumerate(files, 1):
+        data = path.read_bytes()
+        digest = sha256(data).hexdigest()
+        if digest in load_log:
+            summary.skipped_known += 1
+            continue
+        summary.new_files.append(path.name)
+        entry = _ingest_one(path, data, digest, spec, destination, load_log, home, run_id, log)
+        {QUARANTINED: summary.quarantined, IGNORED: summary.ignored}.get(entry.status, summary.loaded).append(path.name)
+        if index % 50 == 0 or index == len(files):
+            log(f"{spec.name}: {index}/{len(files)} files looked at, {len(summary.loaded)} loaded, "
+                f"{len(summary.quarantined)} quarantined")
+    return summary
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _ingest_one(path: Path, data: bytes, digest: str, spec: SourceSpec, destination: Destination,
+                load_log: LoadLog, home: Home, run_id: str, log: Log) -> LoadEntry:
+    seq = load_log.next_seq()
+    name: DeliveryName | None = None
+    try:
+        name = parse_delivery_name(path.name, spec)
+        higher = load_log.highest_accepted_version(spec.name, name.municipality, name.period)
+        if higher is not None and higher > name.version:
+            entry = LoadEntry(digest, path.name, spec.name, name.municipality, name.period, name.version,
+                              len(data), IGNORED, seq, run_id, _now(),
+                              message=f"version {name.version} arrived after version {higher} of the same "
+                                      "slot: ignored, the higher version stays live")
+            log(f"WARNING {path.name}: {entry.message}")
+            load_log.write(entry)
+            return entry
+        entry = load_file(path, data, name, spec, destination, run_id, seq)
+    except (BadFileName, FileProblem) as error:
+        problem = error if isinstance(error, FileProblem) else FileProblem("bad_file_name", str(error))
+        report = quarantine_file(path, home.quarantine, run_id, spec.name, problem, digest)
+        entry = LoadEntry(digest, path.name, spec.name, name.municipality if name else None,
+                          name.period if name else None, name.version if name else None, len(data),
+                          QUARANTINED, seq, run_id, _now(), problem=problem.code, message=problem.message,
+                          quarantine_report=str(report))
+        log(f"QUARANTINED {path.name}: {problem.message} (report: {report})")
+    load_log.write(entry)
+    return entry

@@ -1,0 +1,77 @@
+"""The load log: one JSON entry per distinct file content (SHA-256), the record of what is loaded.
+
+A file counts as loaded only once its Parquet is in place and its entry is written after it. Entries move
+`pending_validation` → `accepted` | `quarantined`; lower versions that arrive late are `ignored`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingest.atomic import write_json_atomically
+
+PENDING, ACCEPTED, QUARANTINED, IGNORED = "pending_validation", "accepted", "quarantined", "ignored"
+
+
+@dataclass
+class LoadEntry:
+    sha256: str
+    file_name: str
+    source: str
+    municipality: str | None
+    period: str | None
+    version: int | None
+    size: int
+    status: str
+    load_seq: int
+    run_id: str
+    loaded_at: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_language: str | None = None
+    data_lines: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+    parquet_path: str | None = None
+    rejects_path: str | None = None
+    problem: str | None = None
+    message: str | None = None
+    quarantine_report: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    municipalities: list[str] = field(default_factory=list)  # for files whose rows name the municipality
+    distinct_units: list[str] = field(default_factory=list)  # history for the "unit not seen before" check
+    validated_at: str | None = None
+
+
+class LoadLog:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.entries: dict[str, LoadEntry] = {}
+        directory.mkdir(parents=True, exist_ok=True)
+        for path in sorted(directory.glob("*.json")):
+            entry = LoadEntry(**json.loads(path.read_text(encoding="utf-8")))
+            self.entries[entry.sha256] = entry
+
+    def __contains__(self, sha256: str) -> bool:
+        return sha256 in self.entries
+
+    def next_seq(self) -> int:
+        return 1 + max((e.load_seq for e in self.entries.values()), default=0)
+
+    def write(self, entry: LoadEntry) -> None:
+        write_json_atomically(self.directory / f"{entry.sha256}.json", asdict(entry))
+        self.entries[entry.sha256] = entry
+
+    def of_source(self, source: str) -> list[LoadEntry]:
+        return sorted((e for e in self.entries.values() if e.source == source), key=lambda e: e.load_seq)
+
+    def highest_accepted_version(self, source: str, municipality: str | None, period: str) -> int | None:
+        versions = [e.version for e in self.of_source(source)
+                    if e.status in (ACCEPTED, PENDING) and e.municipality == municipality and e.period == period]
+        return max(versions, default=None)
+
+    def pending(self, source: str) -> list[LoadEntry]:
+        return [e for e in self.of_source(source) if e.status == PENDING]

@@ -1,0 +1,54 @@
+"""Read a decoded CSV with DuckDB's vectorised reader: every field as text, structural errors with line numbers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from ingest.header import Header
+from ingest.problems import MAX_LINES_IN_REPORT, FileProblem, LineProblem
+
+STRUCTURAL = {
+    "MISSING COLUMNS": "fewer fields than the header",
+    "TOO MANY COLUMNS": "more fields than the header",
+    "UNQUOTED VALUE": "a quote in the middle of an unquoted field",
+    "INVALID UNICODE": "bytes that are not valid text",
+    "LINE SIZE OVER MAXIMUM": "a line longer than the reader allows",
+    "CAST ERROR": "a field that cannot be read",
+}
+
+
+def read_rows(con: duckdb.DuckDBPyConnection, text_path: Path, header: Header) -> int:
+    """Create temp table `rows_raw` (r_<column>…, _line). Returns the number of data lines.
+
+    Any line whose field count differs from the header's quarantines the file (FileProblem).
+    """
+    field_names = [f"f{i}" for i in range(header.field_count)]
+    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in field_names) + "}"
+    delimiter = header.delimiter.replace("\t", "\\t")
+    con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    # Insertion order is preserved, so rowid follows the file; the header is line 1.
+    con.execute(f"""
+        create or replace temp table rows_file as
+        select * from read_csv({_literal(text_path)}, delim = e'{delimiter}', quote = '"', escape = '"',
+            header = false, skip = 1, columns = {columns}, auto_detect = false, strict_mode = true,
+            null_padding = false, store_rejects = true, max_line_size = 1048576)""")
+    errors = con.execute(
+        "select line, error_type, column_name from reject_errors order by line").fetchall()
+    if errors:
+        lines = [LineProblem(int(line), None, f"line has {STRUCTURAL.get(str(kind), str(kind).lower())}")
+                 for line, kind, _ in errors[:MAX_LINES_IN_REPORT]]
+        raise FileProblem(
+            "field_count_mismatch",
+            f"{len(errors)} line(s) do not have the {header.field_count} fields of the header "
+            f"(delimiter {header.delimiter!r}); check quoting of values that contain the delimiter and "
+            "deliver the file again.", lines, len(errors))
+    selected = [f"nullif(trim(f{index}), '') as r_{name}" for name, index in header.positions.items()]
+    con.execute(f"""
+        create or replace temp table rows_raw as
+        select {', '.join(selected)}, (rowid + 2)::bigint as _line from rows_file""")
+    return con.execute("select count(*) from rows_raw").fetchone()[0]
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"

@@ -1,0 +1,91 @@
+"""What each source's extract looks like: columns, Swedish aliases, types and keys (avohilmo.md, registries.md).
+
+The specs are data so that the reader, the row rules and the GX suites all work from one description.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str                 # canonical Finnish name
+    sv: str                   # Swedish alias
+    kind: str                 # text | code | int | date | decimal
+    required: bool = True
+    pattern: str | None = None            # regex a `code` must match
+    allowed: tuple[str, ...] | None = None  # closed list a `code` must be in
+    minimum: float | None = None
+    maximum: float | None = None
+    identifying: bool = False            # never quoted in reports or logs
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    name: str
+    file_pattern: str         # regex on the file name; groups: municipality?, period, version?
+    period_grain: str         # month | year
+    columns: tuple[Column, ...]
+    dedupe_key: tuple[str, ...]
+    event_date: str | None = None   # must fall in the file's month
+    municipality_column: str | None = None  # when the municipality comes from a column, not the name
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def header_map(self) -> dict[str, str]:
+        """Lower-cased Finnish and Swedish header names → canonical name."""
+        mapping = {}
+        for column in self.columns:
+            mapping[column.name.lower()] = column.name
+            mapping[column.sv.lower()] = column.name
+        mapping.update({alias.lower(): name for alias, name in self.aliases.items()})
+        return mapping
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+AVOHILMO = SourceSpec(
+    name="avohilmo",
+    file_pattern=r"avohilmo_(?P<municipality>\d{3})_(?P<period>\d{4}-\d{2})(?:_v(?P<version>\d+))?\.csv",
+    period_grain="month",
+    columns=(
+        Column("kaynti_id", "besok_id", "text", identifying=True),
+        Column("asiakas_tunniste", "klient_id", "text", identifying=True),
+        Column("kotikunta", "hemkommun", "code", required=False, pattern=r"\d{3}"),
+        Column("ika", "alder", "int", minimum=0, maximum=120),
+        Column("yksikko", "enhet", "text"),
+        Column("palvelumuoto", "serviceform", "code", pattern=r"T\d{2}"),
+        Column("ammatti", "yrke", "code", pattern=r"\d{4}"),
+        Column("yhteystapa", "kontaktsatt", "code", pattern=r"R\d{2}"),
+        Column("kiireellisyys", "bradskande", "code", allowed=("1", "2")),
+        Column("yhteydenotto_pvm", "kontakt_datum", "date", required=False),
+        Column("hoidon_tarve_pvm", "vardbehov_datum", "date", required=False),
+        Column("kaynti_pvm", "besok_datum", "date"),
+    ),
+    dedupe_key=("kaynti_id",),
+    event_date="kaynti_pvm",
+    # "ålder" is how a Swedish system may spell the age column.
+    aliases={"ålder": "ika", "brådskande": "kiireellisyys", "kontaktsätt": "yhteystapa",
+             "vårdbehov_datum": "hoidon_tarve_pvm", "besök_id": "kaynti_id", "besök_datum": "kaynti_pvm"},
+)
+
+POPULATION = SourceSpec(
+    name="population",
+    file_pattern=r"vaesto_(?P<period>\d{4})(?:_v(?P<version>\d+))?\.csv",
+    period_grain="year",
+    columns=(
+        Column("kunta", "kommun", "code", pattern=r"\d{3}"),
+        Column("ikaryhma", "åldersgrupp", "code", allowed=("0-6", "7-17", "18-64", "65-74", "75+")),
+        Column("sukupuoli", "kön", "code", allowed=("1", "2")),
+        Column("vaesto", "befolkning", "int", minimum=0),
+    ),
+    dedupe_key=("kunta", "ikaryhma", "sukupuoli"),
+    municipality_column="kunta",
+    aliases={"aldersgrupp": "ikaryhma", "kon": "sukupuoli"},
+)
+
+SOURCES: dict[str, SourceSpec] = {spec.name: spec for spec in (AVOHILMO, POPULATION)}

@@ -1,0 +1,93 @@
+"""The home folder: one place for everything a run reads and writes (pipeline.md)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_HOME = PROJECT_ROOT / "data"
+
+# Folders that hold client-level data: created readable by their owner only.
+PRIVATE_DIRS = ("landing", "raw", "quarantine", "warehouse", ".dagster")
+
+
+def resolve_home(home: str | os.PathLike | None = None) -> Path:
+    """`--home`, else `TIEDOLLA_HOME`, else `data/` in the checkout; always absolute."""
+    chosen = home or os.environ.get("TIEDOLLA_HOME") or DEFAULT_HOME
+    return Path(chosen).expanduser().resolve()
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def at(cls, home: str | os.PathLike | None = None) -> "Home":
+        return cls(resolve_home(home))
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def load_log_dir(self) -> Path:
+        return self.raw / "_load_log"
+
+    @property
+    def rejects_dir(self) -> Path:
+        return self.raw / "_rejects"
+
+    @property
+    def checks_dir(self) -> Path:
+        return self.raw / "_checks"
+
+    @property
+    def meta_dir(self) -> Path:
+        """Consolidated snapshots of the load log, rejects and check results: dbt's sources."""
+        return self.raw / "_meta"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse"
+
+    @property
+    def build_db(self) -> Path:
+        return self.warehouse / "build.duckdb"
+
+    @property
+    def marts_db(self) -> Path:
+        return self.warehouse / "marts.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / ".dagster"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / ".run.lock"
+
+    def source_landing(self, source: str) -> Path:
+        return self.landing / source
+
+    def source_raw(self, source: str) -> Path:
+        return self.raw / source
+
+    def ensure(self) -> "Home":
+        """Create the folder layout; private folders get mode 0700."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for name in PRIVATE_DIRS:
+            path = self.root / name
+            path.mkdir(exist_ok=True)
+            os.chmod(path, 0o700)
+        for path in (self.load_log_dir, self.rejects_dir, self.checks_dir, self.meta_dir):
+            path.mkdir(parents=True, exist_ok=True)
+        return self
