@@ -1,0 +1,77 @@
+"""staged → marts: the dbt project as Dagster assets; dbt tests become asset checks."""
+
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from dagster import AssetExecutionContext, AssetKey, Output
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.resources import HomeResource
+from orchestration.run_settings import as_of
+from publish.fingerprint import fingerprint
+from publish.history import latest
+from tiedolla.home import PROJECT_ROOT
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# Parses only under `dagster dev`; the command line, tests and CI prepare the manifest before importing this.
+dbt_project.prepare_if_dev()
+
+
+class TiedollaTranslator(DagsterDbtTranslator):
+    """One rule for every node: the key is the model's name (sources: their `meta.dagster.asset_key`, the
+    ingest assets), the group is the dbt layer (staging, intermediate, marts, reference)."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return AssetKey(dbt_resource_props["name"])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        path = Path(dbt_resource_props.get("original_file_path", ""))
+        return path.parts[1] if len(path.parts) > 2 and path.parts[0] == "models" else "dbt"
+
+
+def needs_build(home, run_as_of: str | None) -> bool:
+    """False when nothing changed since the last publication and its marts are still in place."""
+    previous = latest(home)
+    return not (previous and home.marts_db.exists() and home.build_db.exists()
+                and previous["fingerprint"] == fingerprint(home, run_as_of))
+
+
+def _topological(keys, deps) -> list:
+    """Dagster wants a multi-asset's outputs in dependency order."""
+    ordered, seen = [], set()
+
+    def visit(key):
+        if key in seen or key not in keys:
+            return
+        seen.add(key)
+        for parent in sorted(deps.get(key, ()), key=str):
+            visit(parent)
+        ordered.append(key)
+
+    for key in sorted(keys, key=str):
+        visit(key)
+    return ordered
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
+            dagster_dbt_translator=TiedollaTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)))
+def tiedolla_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, home: HomeResource):
+    folder = home.home()
+    run_as_of = as_of(context)
+    if not needs_build(folder, run_as_of):
+        context.log.info("no new input and no code change since the last publication: dbt build skipped")
+        # The marts in build.duckdb are those of the last publication; report them as such so the
+        # publish step runs (and says "no changes").
+        assets_def = context.assets_def
+        for key in _topological(context.selected_asset_keys, assets_def.asset_deps):
+            yield Output(None, output_name=assets_def.get_output_name_for_asset_key(key),
+                         metadata={"rebuilt": False})
+        return
+    context.log.info("dbt build: seeds, staging, intermediate, marts and their tests")
+    yield from dbt.cli(["build", "--vars", json.dumps({"as_of": run_as_of or ""})], context=context).stream()

@@ -1,0 +1,45 @@
+"""marts → published: copy, check and atomically rename; only when something changed."""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+from orchestration.resources import HomeResource
+from orchestration.run_settings import as_of
+from publish.fingerprint import fingerprint, git_revision, live_files
+from publish.history import latest
+from publish.publisher import publish
+
+PUBLISHED_FROM = ["dim_area", "wait_times", "data_quality"]
+
+
+@asset(group_name="published", deps=[AssetKey(name) for name in PUBLISHED_FROM],
+       description="<home>/warehouse/marts.duckdb: the allow-listed marts as tables, checked (no client-level "
+                   "column, suppression holds), swapped in with an atomic rename; a row in `publication`.")
+def published_marts(context: AssetExecutionContext, home: HomeResource) -> MaterializeResult:
+    folder = home.home()
+    run_as_of = as_of(context)
+    print_ = context.log.info
+    new_fingerprint = fingerprint(folder, run_as_of)
+    previous = latest(folder)
+    if previous and previous["fingerprint"] == new_fingerprint and folder.marts_db.exists():
+        print_(f"no changes; publication {previous['publication_id']} is current")
+        return MaterializeResult(metadata={"publication_id": previous["publication_id"], "published": False})
+    summary = {"run_id": context.run_id, "as_of_requested": run_as_of}
+    publication = publish(folder, new_fingerprint, run_as_of or _as_of_from_build(folder), git_revision(),
+                          live_files(folder), summary)
+    print_(f"published publication {publication.publication_id} to {folder.marts_db} "
+           f"({', '.join(publication.tables)})")
+    return MaterializeResult(metadata={"publication_id": publication.publication_id, "published": True,
+                                       "path": str(folder.marts_db)})
+
+
+def _as_of_from_build(home) -> str | None:
+    """The visit marts' as-of month as the build computed it (latest accepted month)."""
+    import duckdb
+
+    con = duckdb.connect(str(home.build_db), read_only=True)
+    try:
+        row = con.execute("select strftime(as_of_period_start, '%Y-%m') from intermediate.int_source_as_of "
+                          "where source = 'avohilmo'").fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()

@@ -1,0 +1,44 @@
+"""Checks on a new marts file before it replaces the published one: aggregates only, suppression holds."""
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+CLIENT_LEVEL = re.compile(r"asiakas|klient|client_id|kaynti_id|besok_id|visit_id|henkilotunnus|hetu", re.I)
+# Value columns that must be NULL in a suppressed cell, and the count that must not be 1–4 unsuppressed.
+SUPPRESSION = {
+    "wait_times": (["visits_nonurgent", "visits_nonurgent_unassessed", "median_wait_days", "p90_wait_days",
+                    "share_within_7d", "share_within_14d", "share_within_21d", "share_over_90d",
+                    "share_over_180d", "share_within_guarantee"], "visits_nonurgent"),
+}
+
+
+class PublicationRefused(RuntimeError):
+    """The new file broke a publication rule; the previous publication stays."""
+
+
+def check_publishable(con: duckdb.DuckDBPyConnection) -> list[str]:
+    problems = []
+    columns = con.execute("select table_name, column_name from information_schema.columns "
+                          "where table_catalog = current_database()").fetchall()
+    for table, column in columns:
+        if CLIENT_LEVEL.search(column):
+            problems.append(f"{table}.{column} looks like client-level data")
+    schemas = {r[0] for r in con.execute("select schema_name from information_schema.schemata "
+                                         "where catalog_name = current_database()").fetchall()}
+    if "marts" in schemas:
+        problems.append("a schema named 'marts' would make marts.<table> ambiguous")
+    tables = {t for t, _ in columns}
+    for table, (values, count) in SUPPRESSION.items():
+        if table not in tables:
+            continue
+        leaked = " or ".join(f"{v} is not null" for v in values)
+        n = con.execute(f"select count(*) from main.{table} where is_suppressed and ({leaked})").fetchone()[0]
+        if n:
+            problems.append(f"{table}: {n} suppressed rows still show values")
+        n = con.execute(f"select count(*) from main.{table} where not is_suppressed and {count} between 1 and 4"
+                        ).fetchone()[0]
+        if n:
+            problems.append(f"{table}: {n} rows of 1–4 visits are not suppressed")
+    return problems

@@ -1,0 +1,56 @@
+"""What a publication is built from: the live input files and the code and seeds that build the marts.
+
+A run publishes only when this fingerprint differs from the last publication's (pipeline.md, "Idempotent").
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+from ingest.load_log import ACCEPTED, LoadLog
+from tiedolla.home import PROJECT_ROOT, Home
+
+# Everything whose change can change a mart.
+CODE_GLOBS = ("dbt_project/dbt_project.yml", "dbt_project/models/**/*", "dbt_project/macros/**/*",
+              "dbt_project/seeds/**/*", "dbt_project/tests/**/*", "ingest/**/*.py", "quality_checks/**/*",
+              "publish/**/*.py")
+
+
+def live_files(home: Home) -> list[dict]:
+    """The live file of every slot: highest accepted version, later load on a tie (as staging decides)."""
+    live: dict[tuple, object] = {}
+    for entry in LoadLog(home.load_log_dir).entries.values():
+        if entry.status != ACCEPTED:
+            continue
+        slot = (entry.source, entry.municipality, entry.period)
+        current = live.get(slot)
+        if current is None or (entry.version, entry.load_seq) > (current.version, current.load_seq):
+            live[slot] = entry
+    return sorted(({"source": e.source, "file": e.file_name, "sha256": e.sha256} for e in live.values()),
+                  key=lambda f: (f["source"], f["file"], f["sha256"]))
+
+
+def code_digest(root: Path = PROJECT_ROOT) -> str:
+    digest = hashlib.sha256()
+    paths = sorted({p for pattern in CODE_GLOBS for p in root.glob(pattern) if p.is_file()
+                    and "__pycache__" not in p.parts})
+    for path in paths:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(home: Home, as_of: str | None) -> str:
+    payload = {"files": live_files(home), "code": code_digest(), "as_of": as_of or ""}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def git_revision(root: Path = PROJECT_ROOT) -> str | None:
+    try:
+        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                                timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None

@@ -1,0 +1,107 @@
+"""`tiedolla`: the command line. Thin: every command calls the same functions Dagster calls.
+
+Exit status: 0 done (quarantined files included), 1 failed / nothing published / no publication yet / bad
+query, 2 usage error, 3 another run holds the home.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from tiedolla.home import DEFAULT_HOME
+
+EXAMPLES = """examples:
+  tiedolla sample --scale 0.1                 # synthetic deliveries into <home>/landing/
+  tiedolla run                                # ingest, validate, build, publish
+  tiedolla status                             # latest publication, coverage, quarantined files
+  tiedolla sql "select * from marts.wait_times limit 5"
+"""
+
+
+def _month(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a month YYYY-MM")
+    return value
+
+
+def _month_range(value: str) -> tuple[str, str]:
+    start, sep, end = value.partition(":")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"{value!r} is not FROM:TO (e.g. 2023-01:2023-06)")
+    start, end = _month(start), _month(end)
+    if start > end:
+        raise argparse.ArgumentTypeError(f"{value!r}: FROM is after TO")
+    return start, end
+
+
+def _municipalities(value: str) -> list[str]:
+    codes = [c.strip() for c in value.split(",") if c.strip()]
+    if not codes or not all(re.fullmatch(r"\d{3}", c) for c in codes):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a comma-separated list of 3-digit codes")
+    return codes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    home_help = f"home folder (default: $TIEDOLLA_HOME, else {DEFAULT_HOME})"
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", metavar="DIR", help=home_help)
+    parser = argparse.ArgumentParser(
+        prog="tiedolla", description="Knowledge-management warehouse of the Ostrobothnia welfare region: "
+        "landing → raw → validated → staged → marts → published.", epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter, parents=[common])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    sample = commands.add_parser("sample", parents=[common], help="write synthetic deliveries into <home>/landing/",
+                                 description="Write the bundled synthetic deliveries (visit extracts, population) "
+                                 "into <home>/landing/, patchiness included: missing months, resubmissions, "
+                                 "Swedish headers, Windows-1252 and BOM files, other delimiters, broken files.")
+    sample.add_argument("--scale", type=float, default=1.0,
+                        help="1 = the region's real volumes (about 176 000 residents); tests use 0.01–0.1")
+    sample.add_argument("--seed", type=int, default=1, help="random seed; the same seed writes the same bytes")
+    sample.add_argument("--months", type=_month_range, default=("2019-01", "2024-12"), metavar="FROM:TO",
+                        help="months to write (default 2019-01:2024-12)")
+    sample.add_argument("--municipalities", type=_municipalities, default=None, metavar="CODES",
+                        help="comma-separated municipality codes, e.g. 905,499 (default: all 15)")
+
+    run = commands.add_parser("run", parents=[common], help="run the whole pipeline and publish",
+                              description="Run the Dagster job in-process on what is in <home>/landing/: ingest "
+                              "new files, validate them with Great Expectations, build the marts with dbt and "
+                              "publish them to <home>/warehouse/marts.duckdb when something changed.")
+    run.add_argument("--as-of", type=_month, metavar="YYYY-MM",
+                     help="cut every source at this month (default: each source's latest accepted month)")
+    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                     help="wait up to SECONDS for another run of the same home to finish (default: refuse, exit 3)")
+
+    status = commands.add_parser("status", parents=[common], help="latest publication, coverage, quarantines",
+                                 description="Show the latest publication, coverage and reliability per source, "
+                                 "and files quarantined with their reasons.")
+    status.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    sql = commands.add_parser("sql", parents=[common], help="read-only query against the published marts",
+                              description="Run a read-only SQL query against <home>/warehouse/marts.duckdb. "
+                              "Tables: dim_area, wait_times, data_quality, publication (as marts.<table>).")
+    sql.add_argument("query", help='e.g. "select * from marts.wait_times limit 10"')
+    sql.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default table)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "sample":
+        from tiedolla.commands.sample import sample_command
+        return sample_command(args)
+    if args.command == "run":
+        from tiedolla.commands.run import run_command
+        return run_command(args)
+    if args.command == "status":
+        from tiedolla.commands.status import status_command
+        return status_command(args)
+    if args.command == "sql":
+        from tiedolla.commands.sql import sql_command
+        return sql_command(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""`tiedolla status`: the latest publication, coverage and reliability per source, quarantined files."""
+from __future__ import annotations
+
+import json
+import sys
+
+import duckdb
+
+from ingest.load_log import IGNORED, QUARANTINED, LoadLog
+from publish.history import latest
+from tiedolla.home import Home
+
+
+def collect_status(home: Home) -> dict:
+    publication = latest(home)
+    status: dict = {"home": str(home.root), "publication": None, "sources": [], "quarantined": [],
+                    "ignored": []}
+    if publication is None or not home.marts_db.exists():
+        return status
+    status["publication"] = {k: publication[k] for k in ("publication_id", "published_at", "as_of", "git_revision")}
+    con = duckdb.connect(str(home.marts_db), read_only=True)
+    try:
+        rows = con.execute("""
+            with latest as (
+                select source, max(period_start) as period_start from data_quality
+                where area_level = 'welfare_area' and deliveries_expected > 0 group by source
+            )
+            select d.source, d.period_grain, case when d.period_grain = 'year' then strftime(d.period_start, '%Y')
+                       else strftime(d.period_start, '%Y-%m') end as latest_period,
+                   d.coverage, d.reliability, d.deliveries_accepted, d.deliveries_expected,
+                   (select count(*) from data_quality q where q.source = d.source
+                       and q.area_level = 'welfare_area' and q.reliability <> 'good') as periods_not_good,
+                   (select sum(rows_rejected) from data_quality q where q.source = d.source
+                       and q.area_level = 'welfare_area') as rows_rejected
+            from data_quality d join latest using (source, period_start)
+            where d.area_level = 'welfare_area' order by d.source""").fetchall()
+    finally:
+        con.close()
+    keys = ["source", "grain", "latest_period", "coverage", "reliability", "deliveries_accepted",
+            "deliveries_expected", "periods_not_good", "rows_rejected"]
+    status["sources"] = [dict(zip(keys, row)) for row in rows]
+    for entry in sorted(LoadLog(home.load_log_dir).entries.values(), key=lambda e: e.load_seq):
+        item = {"source": entry.source, "file": entry.file_name, "problem": entry.problem,
+                "message": entry.message, "report": entry.quarantine_report}
+        if entry.status == QUARANTINED:
+            status["quarantined"].append(item)
+        elif entry.status == IGNORED:
+            status["ignored"].append(item)
+    return status
+
+
+def status_command(args) -> int:
+    home = Home.at(args.home)
+    status = collect_status(home)
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
+        return 0 if status["publication"] else 1
+    if not status["publication"]:
+        print(f"no publication yet in {home.root}: run `tiedolla run` first", file=sys.stderr)
+        return 1
+    pub = status["publication"]
+    print(f"publication {pub['publication_id']} at {pub['published_at']} (as of {pub['as_of']}): {home.marts_db}")
+    print("\nsource        latest    coverage  reliability  accepted/expected  periods not good  rows rejected")
+    for s in status["sources"]:
+        coverage = "" if s["coverage"] is None else f"{s['coverage']:.0%}"
+        print(f"{s['source']:<13} {s['latest_period']:<9} {coverage:>8}  {str(s['reliability']):<11}  "
+              f"{s['deliveries_accepted']:>8}/{s['deliveries_expected']:<8}  {s['periods_not_good']:>16}  "
+              f"{s['rows_rejected'] or 0:>13}")
+    print(f"\nquarantined files: {len(status['quarantined'])}")
+    for q in status["quarantined"]:
+        print(f"  {q['source']}/{q['file']}: {q['problem']}: {q['message']}\n    report: {q['report']}")
+    if status["ignored"]:
+        print(f"\nignored (lower version after a higher one): {len(status['ignored'])}")
+        for q in status["ignored"]:
+            print(f"  {q['source']}/{q['file']}: {q['message']}")
+    return 0
