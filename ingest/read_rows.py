@@ -33,8 +33,9 @@ def read_rows(con: duckdb.DuckDBPyConnection, text_path: Path, header: Header) -
         select * from read_csv({_literal(text_path)}, delim = e'{delimiter}', quote = '"', escape = '"',
             header = false, skip = 1, columns = {columns}, auto_detect = false, strict_mode = true,
             null_padding = false, store_rejects = true, max_line_size = 1048576)""")
+    # One entry per line (DuckDB reports each missing field of a short line separately).
     errors = con.execute(
-        "select line, error_type, column_name from reject_errors order by line").fetchall()
+        "select line, min(error_type), min(column_name) from reject_errors group by line order by line").fetchall()
     if errors:
         lines = [LineProblem(int(line), None, f"line has {STRUCTURAL.get(str(kind), str(kind).lower())}")
                  for line, kind, _ in errors[:MAX_LINES_IN_REPORT]]
