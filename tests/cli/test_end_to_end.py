@@ -189,3 +189,18 @@ def test_status_and_sql_read_the_publication(published):
     assert csv_out.splitlines() == ["n", "32"]
     bad = tiedolla(home, "sql", "select * from nowhere", check=False)
     assert bad.returncode == 1 and "query failed" in bad.stderr
+
+
+def test_a_failed_run_publishes_nothing_and_the_next_run_completes_the_work(published):
+    home = published["home"]
+    before = (home / "warehouse" / "marts.duckdb").read_bytes()
+    VisitFile([visit(1, "n1", "2023-11-02", "2023-10-30")]).write(home / "landing" / "avohilmo" / "avohilmo_905_2023-11.csv")
+    (home / "warehouse" / "build.duckdb").write_bytes(b"not a database")   # a fault in the transform stage
+    failed = tiedolla(home, "run", check=False)
+    assert failed.returncode == 1 and "nothing was published" in failed.stderr
+    assert (home / "warehouse" / "marts.duckdb").read_bytes() == before
+    (home / "warehouse" / "build.duckdb").unlink()
+    recovered = tiedolla(home, "run")
+    assert "published publication 2" in recovered.stdout
+    months = marts(home, "select max(period_start) as m from wait_times")["m"][0]
+    assert str(months)[:7] == "2023-11"
