@@ -36,6 +36,7 @@ def collect_status(home: Home) -> dict:
             where d.area_level = 'welfare_area' order by d.source""").fetchall()
     finally:
         con.close()
+    status["rejected_lines_by_reason"] = _rejects_by_reason(home)
     keys = ["source", "grain", "latest_period", "coverage", "reliability", "deliveries_accepted",
             "deliveries_expected", "periods_not_good", "rows_rejected"]
     status["sources"] = [dict(zip(keys, row)) for row in rows]
@@ -47,6 +48,20 @@ def collect_status(home: Home) -> dict:
         elif entry.status == IGNORED:
             status["ignored"].append(item)
     return status
+
+
+def _rejects_by_reason(home: Home) -> list[dict]:
+    """Rejected lines of the live files, by source, column and reason (the reject log's summary)."""
+    snapshot = home.meta_dir / "rejected_rows.parquet"
+    load_log = home.meta_dir / "load_log.parquet"
+    if not snapshot.exists() or not load_log.exists():
+        return []
+    rows = duckdb.sql(f"""
+        select r.source, r.column_name, r.reason, count(*) as lines, count(distinct r.load_id) as files
+        from read_parquet('{snapshot}') r
+        join read_parquet('{load_log}') l on r.load_id = l.sha256 and l.status = 'accepted'
+        group by all order by lines desc limit 10""").fetchall()
+    return [dict(zip(("source", "column", "reason", "lines", "files"), row)) for row in rows]
 
 
 def status_command(args) -> int:
@@ -66,6 +81,11 @@ def status_command(args) -> int:
         print(f"{s['source']:<13} {s['latest_period']:<9} {coverage:>8}  {str(s['reliability']):<11}  "
               f"{s['deliveries_accepted']:>8}/{s['deliveries_expected']:<8}  {s['periods_not_good']:>16}  "
               f"{s['rows_rejected'] or 0:>13}")
+    if status["rejected_lines_by_reason"]:
+        print("\nrejected lines in accepted files (details: raw/_meta/rejected_rows.parquet, "
+              "staging.stg_ingest__rejected_rows in build.duckdb):")
+        for r in status["rejected_lines_by_reason"]:
+            print(f"  {r['source']}.{r['column']}: {r['reason']}: {r['lines']} line(s) in {r['files']} file(s)")
     print(f"\nquarantined files: {len(status['quarantined'])}")
     for q in status["quarantined"]:
         print(f"  {q['source']}/{q['file']}: {q['problem']}: {q['message']}\n    report: {q['report']}")

@@ -1,3 +1,6 @@
+-- A table, not a view: the reject log is kept in the build database (avohilmo.md, row-level rules).
+{{ config(materialized='table') }}
+
 with
 
 source as (
