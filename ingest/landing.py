@@ -38,7 +38,8 @@ def _sort_key(path: Path, spec: SourceSpec) -> tuple:
     match = re.fullmatch(spec.file_pattern, path.name)
     if not match:
         return (1, path.name, 0)
-    return (0, path.name.split("_v")[0], int(match.groupdict().get("version") or 1))
+    slot_name = re.sub(r"(_v\d+)?\.csv$", "", path.name)
+    return (0, slot_name, int(match.groupdict().get("version") or 1))
 
 
 def landed_files(home: Home, spec: SourceSpec) -> list[Path]:

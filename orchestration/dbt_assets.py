@@ -1,6 +1,8 @@
 """staged → marts: the dbt project as Dagster assets; dbt tests become asset checks."""
 
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -14,6 +16,10 @@ from publish.history import latest
 from tiedolla.home import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# dbt is installed beside this Python; `dagster dev` may start with a PATH that lacks the venv's bin.
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # Parses only under `dagster dev`; the command line, tests and CI prepare the manifest before importing this.
 dbt_project.prepare_if_dev()

@@ -75,3 +75,12 @@ def test_quarantined_resubmission_leaves_the_earlier_version_live(home):
     path.write_bytes(b"")
     run(home)
     assert live(home) == ["avohilmo_905_2019-03.csv"]
+
+
+def test_versions_landing_together_load_in_ascending_order(home):
+    V2.write(home.source_landing("avohilmo") / "avohilmo_905_2019-03_v2.csv")
+    V1.write(home.source_landing("avohilmo") / "avohilmo_905_2019-03.csv")
+    summary = run(home)
+    assert summary.loaded == ["avohilmo_905_2019-03.csv", "avohilmo_905_2019-03_v2.csv"]
+    assert summary.ignored == []
+    assert live(home) == ["avohilmo_905_2019-03_v2.csv"]

@@ -12,7 +12,8 @@ UNITS: dict[str, tuple[tuple[str, str], ...]] = {
     "280": (("Korsnäs hälsostation", HEALTH), ("Korsnäs tandvård", DENTAL)),
     "287": (("Kristinestads hälsocentral", HEALTH), ("Lappfjärds hälsostation", HEALTH),
             ("Kristinestads tandvård", DENTAL)),
-    "288": (("Kronoby hälsocentral", HEALTH), ("Terjärv hälsostation", HEALTH), ("Kronoby tandvård", DENTAL)),
+    "288": (("Kronoby hälsocentral", HEALTH), ("Terjärv hälsostation", HEALTH),
+            ("Kronoby tandvård", DENTAL)),
     "399": (("Laihian terveysasema", HEALTH), ("Laihian hammashoitola, Jokikylä", DENTAL)),
     "440": (("Larsmo hälsostation", HEALTH), ("Larsmo tandvård", DENTAL)),
     "475": (("Malax hälsocentral", HEALTH), ("Petalax hälsostation", HEALTH), ("Malax tandvård", DENTAL)),
@@ -23,10 +24,12 @@ UNITS: dict[str, tuple[tuple[str, str], ...]] = {
             ("Jakobstads tandvård", DENTAL)),
     "599": (("Pedersöre hälsocentral, Bennäs", HEALTH), ("Kållby hälsostation", HEALTH),
             ("Pedersöre tandvård", DENTAL)),
-    "893": (("Nykarleby hälsocentral", HEALTH), ("Jeppo hälsostation", HEALTH), ("Nykarleby tandvård", DENTAL)),
+    "893": (("Nykarleby hälsocentral", HEALTH), ("Jeppo hälsostation", HEALTH),
+            ("Nykarleby tandvård", DENTAL)),
     "905": (("Vaasan pääterveysasema", HEALTH), ("Ristinummen terveysasema", HEALTH),
             ("Variskan terveysasema", HEALTH), ("Vaasan hammashoitola, Keskusta", DENTAL)),
-    "946": (("Vörå hälsocentral", HEALTH), ("Oravais hälsostation", HEALTH), ("Vörå tandvård", DENTAL)),
+    "946": (("Vörå hälsocentral", HEALTH), ("Oravais hälsostation", HEALTH),
+            ("Vörå tandvård", DENTAL)),
 }
 
 
