@@ -1,0 +1,89 @@
+"""The bundled sample through the command line (issue: "one end-to-end test that drives the CLI on a
+temporary home with a small sample layout"): every broken file quarantined, the rest published, and the
+region's published 2019 waiting-time figures reproduced from the marts."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.cli.test_end_to_end import CHECK_MARTS, tiedolla
+from tiedolla.sample import generate_sample
+
+PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "data" / "published_figures_2019.csv"
+
+
+@pytest.fixture(scope="module")
+def sample_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("sample") / "home"
+    sample = tiedolla(home, "sample", "--scale", "0.05", "--months", "2019-01:2019-12", "--seed", "3")
+    assert "done in" in sample.stdout
+    run = tiedolla(home, "run")
+    # The same generator call, in-process, tells which files were meant to be broken.
+    summary = generate_sample(tmp_path_factory.mktemp("again") / "landing", scale=0.05, seed=3,
+                              months=("2019-01", "2019-12"), log=lambda _: None)
+    return home, run, summary
+
+
+def query(home: Path, sql: str):
+    con = duckdb.connect(str(home / "warehouse" / "marts.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def published_2019() -> dict[str, float]:
+    with open(PUBLISHED, encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["area"] == "Pohjanmaa"]
+    return {r["indicator"]: float(r["value_percent"]) / 100 for r in rows}
+
+
+def test_every_broken_sample_file_is_quarantined_and_nothing_else(sample_home):
+    home, run, summary = sample_home
+    status = json.loads(tiedolla(home, "status", "--json").stdout)
+    quarantined = {f"{q['source']}/{q['file']}" for q in status["quarantined"]}
+    assert quarantined == set(summary.expected_quarantined())
+    assert "published publication 1" in run.stdout
+
+
+def test_sample_publication_meets_the_contract(sample_home):
+    home, _, _ = sample_home
+    result = subprocess.run([sys.executable, str(CHECK_MARTS), str(home), "--only",
+                             "dim_area,wait_times,data_quality,publication"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_2019_welfare_area_figures_reproduce_the_published_ones(sample_home):
+    home, _, _ = sample_home
+    figures = dict(query(home, """
+        select service_line || ':' || professional_group || ':' || band, share from (
+            select service_line, professional_group,
+                   1 - sum(share_within_7d * visits_nonurgent) / sum(visits_nonurgent) as over_7,
+                   1 - sum(share_within_21d * visits_nonurgent) / sum(visits_nonurgent) as over_21,
+                   sum(share_over_90d * visits_nonurgent) / sum(visits_nonurgent) as over_90,
+                   sum(share_over_180d * visits_nonurgent) / sum(visits_nonurgent) as over_180
+            from wait_times where area_code = '17' and year(period_start) = 2019
+            group by all
+        ) unpivot (share for band in (over_7, over_21, over_90, over_180))"""))
+    published = published_2019()
+    doctor_over_7 = next(v for k, v in published.items() if "yli 7 vrk" in k)
+    doctor_over_90 = next(v for k, v in published.items() if "yli 3 kk" in k)
+    dentist_over_21 = next(v for k, v in published.items() if "yli 21 vrk" in k)
+    assert figures["primary_care:doctor:over_7"] == pytest.approx(doctor_over_7, abs=0.01)
+    assert figures["primary_care:doctor:over_90"] == pytest.approx(doctor_over_90, abs=0.01)
+    assert figures["oral_health:dentist:over_21"] == pytest.approx(dentist_over_21, abs=0.01)
+    assert figures["oral_health:dentist:over_90"] == pytest.approx(0.11, abs=0.01)
+    assert figures["oral_health:dentist:over_180"] == pytest.approx(0.02, abs=0.01)
+
+
+def test_kronoby_has_no_expected_slots_before_2023(sample_home):
+    home, _, _ = sample_home
+    assert query(home, "select count(*) from wait_times where area_code = '288'") == [(0,)]
+    assert query(home, "select distinct deliveries_expected from data_quality where area_code = '17' "
+                       "and source = 'avohilmo'") == [(14,)]
