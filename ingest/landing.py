@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+import duckdb
+
 from ingest.filenames import BadFileName, DeliveryName, parse_delivery_name
 from ingest.load_file import Destination, load_file
 from ingest.load_log import IGNORED, QUARANTINED, LoadEntry, LoadLog
@@ -56,18 +58,26 @@ def ingest_source(home: Home, spec: SourceSpec, run_id: str, log: Log = print) -
     summary = IngestSummary(spec.name)
     files = landed_files(home, spec)
     destination = Destination(home.source_raw(spec.name), home.rejects_dir / spec.name, home.raw / "_scratch")
-    for index, path in enumerate(files, 1):
-        data = path.read_bytes()
-        digest = sha256(data).hexdigest()
-        if digest in load_log:
-            summary.skipped_known += 1
-            continue
-        summary.new_files.append(path.name)
-        entry = _ingest_one(path, data, digest, spec, destination, load_log, home, run_id, log)
-        {QUARANTINED: summary.quarantined, IGNORED: summary.ignored}.get(entry.status, summary.loaded).append(path.name)
-        if index % 50 == 0 or index == len(files):
-            log(f"{spec.name}: {index}/{len(files)} files looked at, {len(summary.loaded)} loaded, "
-                f"{len(summary.quarantined)} quarantined")
+    con = duckdb.connect()   # one in-memory connection for the whole source: connecting costs per file
+    try:
+        for index, path in enumerate(files, 1):
+            data = path.read_bytes()
+            digest = sha256(data).hexdigest()
+            if digest in load_log:
+                summary.skipped_known += 1
+                continue
+            summary.new_files.append(path.name)
+            entry = _ingest_one(path, data, digest, spec, destination, load_log, home, run_id, log, con)
+            outcome = {QUARANTINED: summary.quarantined, IGNORED: summary.ignored}.get(entry.status, summary.loaded)
+            outcome.append(path.name)
+            if len(summary.new_files) % 100 == 0:
+                log(f"{spec.name}: {index}/{len(files)} files looked at, {len(summary.loaded)} loaded, "
+                    f"{len(summary.quarantined)} quarantined")
+    finally:
+        con.close()
+    if summary.new_files:
+        log(f"{spec.name}: {len(summary.loaded)} file(s) loaded, {len(summary.quarantined)} quarantined, "
+            f"{len(summary.ignored)} ignored, {summary.skipped_known} already loaded")
     return summary
 
 
@@ -76,7 +86,7 @@ def _now() -> str:
 
 
 def _ingest_one(path: Path, data: bytes, digest: str, spec: SourceSpec, destination: Destination,
-                load_log: LoadLog, home: Home, run_id: str, log: Log) -> LoadEntry:
+                load_log: LoadLog, home: Home, run_id: str, log: Log, con: duckdb.DuckDBPyConnection) -> LoadEntry:
     seq = load_log.next_seq()
     name: DeliveryName | None = None
     try:
@@ -90,7 +100,7 @@ def _ingest_one(path: Path, data: bytes, digest: str, spec: SourceSpec, destinat
             log(f"WARNING {path.name}: {entry.message}")
             load_log.write(entry)
             return entry
-        entry = load_file(path, data, name, spec, destination, run_id, seq)
+        entry = load_file(path, data, name, spec, destination, run_id, seq, con)
     except (BadFileName, FileProblem) as error:
         problem = error if isinstance(error, FileProblem) else FileProblem("bad_file_name", str(error))
         report = quarantine_file(path, home.quarantine, run_id, spec.name, problem, digest)

@@ -40,12 +40,15 @@ def partition_dir(raw_dir: Path, name: DeliveryName) -> Path:
 
 
 def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, destination: Destination,
-              run_id: str, load_seq: int) -> LoadEntry:
-    """Parse, row-check and write one file. Raises FileProblem when the whole file must be quarantined."""
+              run_id: str, load_seq: int, con: duckdb.DuckDBPyConnection | None = None) -> LoadEntry:
+    """Parse, row-check and write one file. Raises FileProblem when the whole file must be quarantined.
+
+    `con`: an in-memory DuckDB connection to reuse across files (its temp tables are replaced per file)."""
     decoded = decode_file(landed, destination.scratch_dir, data)
     header = read_header(decoded.header_line, spec)
     loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
-    con = duckdb.connect()
+    own_connection = con is None
+    con = con or duckdb.connect()
     try:
         data_lines = read_rows(con, decoded.text_path, header)
         build_checked_rows(con, spec, name.period, set(header.positions))
@@ -57,14 +60,11 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
                 f"{len(rejected)} of {data_lines} data lines ({len(rejected) / data_lines:.1%}) break the row "
                 f"rules; more than {MAX_REJECTED_SHARE:.0%} quarantines the whole file. Fix the export.",
                 _line_problems(con, spec, rejected), len(rejected))
-        accepted_sql = select_accepted(spec)
-        con.execute(f"create or replace temp table accepted as {accepted_sql}")
-        rows_accepted = con.execute("select count(*) from accepted").fetchone()[0]
         target_dir = partition_dir(destination.raw_dir, name)
         target_dir.mkdir(parents=True, exist_ok=True)
         parquet = target_dir / f"{decoded.sha256[:16]}.parquet"
         tmp = parquet.with_name(parquet.name + ".tmp")
-        con.execute(f"""
+        (rows_accepted,) = con.execute(f"""
             copy (
                 select * exclude (_line),
                     {_sql_path(Path(landed.name))} as _source_file,
@@ -74,18 +74,22 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
                     '{decoded.sha256}' as _load_id,
                     {f"'{name.municipality}'" if name.municipality else 'null::varchar'} as _municipality,
                     '{name.period}' as _period
-                from accepted
-            ) to {_sql_path(tmp)} (format parquet, compression zstd)""")
+                from ({select_accepted(spec)})
+            ) to {_sql_path(tmp)} (format parquet, compression zstd)""").fetchone()
         replace_atomically(tmp, parquet)
-        rejects_path = _write_rejects(con, spec, destination.rejects_dir, decoded.sha256, landed.name)
+        rejects_path = (_write_rejects(con, spec, destination.rejects_dir, decoded.sha256, landed.name)
+                        if rejected else None)
         municipalities, units = [], []
         if "yksikko" in {c.name for c in spec.columns}:
-            units = [r[0] for r in con.execute("select distinct yksikko from accepted order by 1").fetchall()]
+            units = [r[0] for r in con.execute(
+                "select distinct t_yksikko from rows_checked where _reason is null order by 1").fetchall()]
         if spec.municipality_column:
             municipalities = [r[0] for r in con.execute(
-                f"select distinct {spec.municipality_column} from accepted order by 1").fetchall()]
+                f"select distinct t_{spec.municipality_column} from rows_checked where _reason is null "
+                "order by 1").fetchall()]
     finally:
-        con.close()
+        if own_connection:
+            con.close()
         if decoded.text_path != landed:
             decoded.text_path.unlink(missing_ok=True)
     warnings = []
@@ -99,7 +103,8 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
         run_id=run_id, loaded_at=loaded_at.isoformat(), encoding=decoded.encoding, delimiter=header.delimiter,
         header_language=header.language, data_lines=data_lines, rows_accepted=rows_accepted,
         rows_rejected=len(rejected), rows_duplicate=data_lines - len(rejected) - rows_accepted,
-        unknown_columns=header.unknown_columns, parquet_path=str(parquet), rejects_path=str(rejects_path),
+        unknown_columns=header.unknown_columns, parquet_path=str(parquet),
+        rejects_path=str(rejects_path) if rejects_path else None,
         warnings=warnings, municipalities=municipalities,
         distinct_units=units)
 

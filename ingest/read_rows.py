@@ -19,7 +19,7 @@ STRUCTURAL = {
 
 
 def read_rows(con: duckdb.DuckDBPyConnection, text_path: Path, header: Header) -> int:
-    """Create temp table `rows_raw` (r_<column>…, _line). Returns the number of data lines.
+    """Create temp table `rows_raw` (r_<column>…; its rowid + 2 is the line). Returns the number of data lines.
 
     Any line whose field count differs from the header's quarantines the file (FileProblem).
     """
@@ -27,10 +27,12 @@ def read_rows(con: duckdb.DuckDBPyConnection, text_path: Path, header: Header) -
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in field_names) + "}"
     delimiter = header.delimiter.replace("\t", "\\t")
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    selected = [f"nullif(trim(f{index}), '') as r_{name}" for name, index in header.positions.items()]
     # Insertion order is preserved, so rowid follows the file; the header is line 1.
     con.execute(f"""
-        create or replace temp table rows_file as
-        select * from read_csv({_literal(text_path)}, delim = e'{delimiter}', quote = '"', escape = '"',
+        create or replace temp table rows_raw as
+        select {', '.join(selected)}
+        from read_csv({_literal(text_path)}, delim = e'{delimiter}', quote = '"', escape = '"',
             header = false, skip = 1, columns = {columns}, auto_detect = false, strict_mode = true,
             null_padding = false, store_rejects = true, max_line_size = 1048576)""")
     # One entry per line (DuckDB reports each missing field of a short line separately).
@@ -44,10 +46,6 @@ def read_rows(con: duckdb.DuckDBPyConnection, text_path: Path, header: Header) -
             f"{len(errors)} line(s) do not have the {header.field_count} fields of the header "
             f"(delimiter {header.delimiter!r}); check quoting of values that contain the delimiter and "
             "deliver the file again.", lines, len(errors))
-    selected = [f"nullif(trim(f{index}), '') as r_{name}" for name, index in header.positions.items()]
-    con.execute(f"""
-        create or replace temp table rows_raw as
-        select {', '.join(selected)}, (rowid + 2)::bigint as _line from rows_file""")
     return con.execute("select count(*) from rows_raw").fetchone()[0]
 
 

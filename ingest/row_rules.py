@@ -33,17 +33,16 @@ def _raw(name: str) -> str:
 
 def detect_date_formats(con: duckdb.DuckDBPyConnection, spec: SourceSpec, present: set[str]) -> dict[str, str]:
     """One date format per column within a file: the one most of its non-empty values follow."""
-    formats = {}
-    for column in spec.columns:
-        if column.kind != "date" or column.name not in present:
-            continue
-        raw = _raw(column.name)
-        iso, dotted = con.execute(
-            f"select count(*) filter (where regexp_full_match({raw}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}')), "
-            f"count(*) filter (where regexp_full_match({raw}, '\\d{{1,2}}\\.\\d{{1,2}}\\.\\d{{4}}')) "
-            "from rows_raw").fetchone()
-        formats[column.name] = DATE_FORMATS["iso" if iso >= dotted else "dotted"]
-    return formats
+    dates = [c.name for c in spec.columns if c.kind == "date" and c.name in present]
+    if not dates:
+        return {}
+    counts = []
+    for name in dates:
+        raw = _raw(name)
+        counts.append(f"count(*) filter (where regexp_full_match({raw}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}'))")
+        counts.append(f"count(*) filter (where regexp_full_match({raw}, '\\d{{1,2}}\\.\\d{{1,2}}\\.\\d{{4}}'))")
+    row = con.execute(f"select {', '.join(counts)} from rows_raw").fetchone()
+    return {name: DATE_FORMATS["iso" if row[2 * i] >= row[2 * i + 1] else "dotted"] for i, name in enumerate(dates)}
 
 
 def _typed_expression(column: Column, date_format: str | None) -> str:
@@ -119,11 +118,9 @@ def build_checked_rows(con: duckdb.DuckDBPyConnection, spec: SourceSpec, period:
     reason = "case " + " ".join(f"when {r.condition} then {_quote(r.reason)}" for r in rules) + " end"
     where = "case " + " ".join(f"when {r.condition} then {_quote(r.column)}" for r in rules) + " end"
     con.execute(f"""
-        create or replace temp table rows_typed as
-        select *, {', '.join(typed_cols)} from rows_raw""")
-    con.execute(f"""
         create or replace temp table rows_checked as
-        select *, {reason} as _reason, {where} as _column from rows_typed""")
+        select *, {reason} as _reason, {where} as _column
+        from (select *, (rowid + 2)::bigint as _line, {', '.join(typed_cols)} from rows_raw)""")
 
 
 def select_accepted(spec: SourceSpec) -> str:
