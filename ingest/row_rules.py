@@ -13,6 +13,11 @@ from ingest.sources import Column, SourceSpec
 from tiedolla.reference import municipality_codes
 
 DATE_FORMATS = {"iso": "%Y-%m-%d", "dotted": "%d.%m.%Y"}
+# Timestamps: `d.m.yyyy hh:mm[:ss]` or ISO with `T` or a space (registries.md, contacts).
+TIMESTAMP_FORMATS = {
+    "iso": ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    "dotted": ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M"],
+}
 MAX_WAIT_DAYS = 730
 
 
@@ -33,22 +38,25 @@ def _raw(name: str) -> str:
 
 def detect_date_formats(con: duckdb.DuckDBPyConnection, spec: SourceSpec, present: set[str]) -> dict[str, str]:
     """One date format per column within a file: the one most of its non-empty values follow."""
-    dates = [c.name for c in spec.columns if c.kind == "date" and c.name in present]
+    dates = [c.name for c in spec.columns if c.kind in ("date", "timestamp") and c.name in present]
     if not dates:
         return {}
     counts = []
     for name in dates:
         raw = _raw(name)
-        counts.append(f"count(*) filter (where regexp_full_match({raw}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}'))")
-        counts.append(f"count(*) filter (where regexp_full_match({raw}, '\\d{{1,2}}\\.\\d{{1,2}}\\.\\d{{4}}'))")
+        counts.append(f"count(*) filter (where regexp_matches({raw}, '^\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}'))")
+        counts.append(f"count(*) filter (where regexp_matches({raw}, '^\\d{{1,2}}\\.\\d{{1,2}}\\.\\d{{4}}'))")
     row = con.execute(f"select {', '.join(counts)} from rows_raw").fetchone()
-    return {name: DATE_FORMATS["iso" if row[2 * i] >= row[2 * i + 1] else "dotted"] for i, name in enumerate(dates)}
+    return {name: "iso" if row[2 * i] >= row[2 * i + 1] else "dotted" for i, name in enumerate(dates)}
 
 
 def _typed_expression(column: Column, date_format: str | None) -> str:
     raw = _raw(column.name)
     if column.kind == "date":
-        return f"try_strptime({raw}, {_quote(date_format)})::date"
+        return f"try_strptime({raw}, {_quote(DATE_FORMATS[date_format])})::date"
+    if column.kind == "timestamp":
+        formats = ", ".join(_quote(f) for f in TIMESTAMP_FORMATS[date_format])
+        return f"try_strptime({raw}, [{formats}])"
     if column.kind == "int":
         return f"try_cast(replace({raw}, ',', '.') as double)"
     if column.kind == "decimal":
@@ -62,7 +70,7 @@ def column_rules(spec: SourceSpec, column: Column) -> list[Rule]:
     if column.required:
         rules.append(Rule(f"{raw} is null", "missing_required", column.name))
     present = f"{raw} is not null"
-    if column.kind == "date":
+    if column.kind in ("date", "timestamp"):
         rules.append(Rule(f"{present} and {typed} is null", "unparseable_date", column.name))
     elif column.kind in ("int", "decimal"):
         rules.append(Rule(f"{present} and {typed} is null", "unparseable_number", column.name))
@@ -92,7 +100,7 @@ def source_rules(spec: SourceSpec, period: str, present: set[str]) -> list[Rule]
         year, month = int(period[:4]), int(period[5:7])
         first = f"{period}-01"
         last = f"{period}-{calendar.monthrange(year, month)[1]:02d}"
-        rules.append(Rule(f"t_{spec.event_date} not between date '{first}' and date '{last}'",
+        rules.append(Rule(f"t_{spec.event_date}::date not between date '{first}' and date '{last}'",
                           "event_outside_file_month", spec.event_date))
     if spec.name == "avohilmo" and "hoidon_tarve_pvm" in present:
         rules.append(Rule(
@@ -134,6 +142,8 @@ def select_accepted(spec: SourceSpec) -> str:
             output.append(f"{typed}::double as {column.name}")
         elif column.kind == "date":
             output.append(f"{typed}::date as {column.name}")
+        elif column.kind == "timestamp":
+            output.append(f"{typed}::timestamp as {column.name}")
         else:
             output.append(f"{typed}::varchar as {column.name}")
     key = ", ".join(f"t_{k}" for k in spec.dedupe_key)

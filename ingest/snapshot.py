@@ -62,7 +62,8 @@ def write_rejects_snapshot(home: Home) -> Path:
     return path
 
 
-SQL_TYPES = {"text": "varchar", "code": "varchar", "int": "bigint", "decimal": "double", "date": "date"}
+SQL_TYPES = {"text": "varchar", "code": "varchar", "int": "bigint", "decimal": "double", "date": "date",
+             "timestamp": "timestamp"}
 LINEAGE = ("'' as _source_file, 0::bigint as _source_line, 0::integer as _file_version, "
            "now()::timestamptz as _loaded_at, '' as _load_id, null::varchar as _municipality, '' as _period")
 

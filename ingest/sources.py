@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 class Column:
     name: str                 # canonical Finnish name
     sv: str                   # Swedish alias
-    kind: str                 # text | code | int | date | decimal
+    kind: str                 # text | code | int | date | timestamp | decimal
     required: bool = True
     pattern: str | None = None            # regex a `code` must match
     allowed: tuple[str, ...] | None = None  # closed list a `code` must be in
@@ -88,4 +88,22 @@ POPULATION = SourceSpec(
     aliases={"aldersgrupp": "ikaryhma", "kon": "sukupuoli"},
 )
 
-SOURCES: dict[str, SourceSpec] = {spec.name: spec for spec in (AVOHILMO, POPULATION)}
+CONTACTS = SourceSpec(
+    name="contacts",
+    file_pattern=r"contacts_(?P<period>\d{4}-\d{2})(?:_v(?P<version>\d+))?\.csv",
+    period_grain="month",
+    columns=(
+        Column("yhteys_id", "kontakt_id", "text", identifying=True),
+        Column("kanava", "kanal", "code",
+               allowed=("puhelin", "takaisinsoitto", "chat", "omaolo", "sahkoinen_asiointi")),
+        Column("alkoi", "började", "timestamp"),
+        Column("jonotus_s", "kötid_s", "int", minimum=0),
+        Column("vastattu", "besvarad", "code", allowed=("0", "1")),
+        Column("kotikunta", "hemkommun", "code", required=False, pattern=r"\d{3}"),
+    ),
+    dedupe_key=("yhteys_id",),
+    event_date="alkoi",
+    aliases={"borjade": "alkoi", "kotid_s": "jonotus_s"},
+)
+
+SOURCES: dict[str, SourceSpec] = {spec.name: spec for spec in (AVOHILMO, POPULATION, CONTACTS)}

@@ -30,7 +30,8 @@ class FileContext:
 def _month_bounds(period: str) -> tuple[datetime, datetime]:
     # Dates arrive in the DataFrame as datetime64, so the bounds are datetimes too.
     year, month = int(period[:4]), int(period[5:7])
-    return datetime(year, month, 1), datetime(year, month, calendar.monthrange(year, month)[1])
+    last = calendar.monthrange(year, month)[1]
+    return datetime(year, month, 1), datetime(year, month, last, 23, 59, 59, 999999)
 
 
 def _expectation(check: Check, ctx: FileContext):

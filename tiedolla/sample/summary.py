@@ -33,10 +33,22 @@ FIELD_COUNT = "field_count_mismatch"
 BAD_DATES = "too_many_bad_dates"
 MISSING_COLUMN = "missing_required_column"
 BAD_FILE_NAME = "bad_file_name"
+# Timestamp formats of the contacts extract (one per file).
+TIMESTAMP_D_M_YYYY_HH_MM = "timestamp_d.m.yyyy_hh:mm"
+TIMESTAMP_D_M_YYYY_HH_MM_SS = "timestamp_d.m.yyyy_hh:mm:ss"
+TIMESTAMP_ISO_T = "timestamp_yyyy-mm-ddThh:mm:ss"
+TIMESTAMP_ISO_SPACE = "timestamp_yyyy-mm-dd_hh:mm:ss"
+# Sotkanet downloads.
+LATER_DOWNLOAD = "later_download"          # a later download of an indicator: replaces its years' rows
+DOTTED_HEADER = "dotted_header"            # `primary.value;absolute.value` (the file went through R or Excel)
+JSON_ROWS = "json_rows"                    # data rows as the REST API's JSON
+MISSING_ABS_VALUE = "missing_abs_value"    # JSON rows without `absValue`
+OLD_REGION_ID = "old_region_id"            # rows under the welfare area's id before Sotkanet's renumbering
 
 QUARANTINE_KINDS = frozenset({ZERO_BYTES, FIELD_COUNT, BAD_DATES, MISSING_COLUMN, BAD_FILE_NAME})
 FORMAT_KINDS = (SWEDISH_HEADER, WINDOWS_1252, UTF8_BOM, DELIMITER_COMMA, DELIMITER_TAB, EXTRA_COLUMN,
                 COLUMN_ORDER, DATE_D_M_YYYY, DATE_DD_MM_YYYY, DATE_ISO, CRLF, TRAILING_EMPTY_LINE)
+TIMESTAMP_KINDS = (TIMESTAMP_D_M_YYYY_HH_MM, TIMESTAMP_D_M_YYYY_HH_MM_SS, TIMESTAMP_ISO_T, TIMESTAMP_ISO_SPACE)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 -- What arrived for each (source, municipality, period): files by content, quarantines, the live version's
 -- line counts, failed checks. Population files are regional: each one counts for every municipality, and a
--- municipality's slot is accepted when the live file has rows for it (registries.md).
+-- municipality's slot is accepted when the live file has rows for it (registries.md). Region-wide sources
+-- (contacts) fill one slot keyed by the welfare-area code.
 with
 
 load_log as (
@@ -17,15 +18,21 @@ residents as (
 ),
 
 municipalities as (
-    select code from {{ ref('municipalities') }}
+    select code, welfare_area_code from {{ ref('municipalities') }}
+),
+
+expected_sources as (
+    select source, scope from {{ ref('expected_sources') }}
 ),
 
 files as (
     select
         load_log.*,
+        expected_sources.scope,
         case when length(period) = 4 then (period || '-01-01')::date else (period || '-01')::date end
             as period_start
     from load_log
+    inner join expected_sources on load_log.source = expected_sources.source
 ),
 
 file_slots as (
@@ -37,7 +44,12 @@ file_slots as (
     select files.*, municipalities.code as slot_municipality
     from files
     cross join municipalities
-    where files.municipality_code is null
+    where files.municipality_code is null and files.scope = 'municipality'
+    union all
+    select distinct files.*, municipalities.welfare_area_code as slot_municipality
+    from files
+    cross join municipalities
+    where files.municipality_code is null and files.scope = 'region'
 ),
 
 failed_checks as (

@@ -24,6 +24,7 @@ final as (
     select
         expected_sources.source,
         expected_sources.grain,
+        expected_sources.scope,
         case
             when {{ as_of_override() }} is null then latest_accepted.latest_period_start
             when expected_sources.grain = 'year' then date_trunc('year', {{ as_of_override() }})::date

@@ -50,7 +50,7 @@ municipality_slots as (
 
 in_range as (
     -- Nothing after the source's as-of period enters a mart.
-    select municipality_slots.*, as_of.grain as period_grain
+    select municipality_slots.*, as_of.grain as period_grain, as_of.scope
     from municipality_slots
     inner join as_of on municipality_slots.source = as_of.source
     where municipality_slots.period_start <= as_of.as_of_period_start
@@ -86,12 +86,13 @@ history as (
     group by 1, 2, 3
 ),
 
-municipality_rows as (
+slot_rows as (
     select
         in_range.source,
+        in_range.scope,
         in_range.period_grain,
         in_range.municipality_code as area_code,
-        'municipality' as area_level,
+        case when in_range.scope = 'region' then 'welfare_area' else 'municipality' end as area_level,
         in_range.period_start,
         in_range.is_expected::integer as deliveries_expected,
         (in_range.is_expected and in_range.is_accepted)::integer as deliveries_accepted,
@@ -109,6 +110,15 @@ municipality_rows as (
         on in_range.source = history.source
         and in_range.municipality_code = history.municipality_code
         and in_range.period_start = history.period_start
+),
+
+municipality_rows as (
+    select * exclude (scope) from slot_rows where scope = 'municipality'
+),
+
+region_rows as (
+    -- Region-wide sources: the slot is the welfare area's own.
+    select * exclude (scope) from slot_rows where scope = 'region'
 ),
 
 regional_files as (
@@ -158,6 +168,8 @@ all_rows as (
     select * from municipality_rows
     union all by name
     select * from welfare_area_rows
+    union all by name
+    select * from region_rows
 ),
 
 final as (
