@@ -27,8 +27,10 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def decode_file(path: Path, scratch_dir: Path, data: bytes | None = None) -> DecodedFile:
-    """Detect the encoding; transcode legacy single-byte files to a UTF-8 copy in `scratch_dir`."""
+def decode_file(path: Path, scratch_dir: Path, data: bytes | None = None, converted: bool = False) -> DecodedFile:
+    """Detect the encoding; transcode legacy single-byte files to a UTF-8 copy in `scratch_dir`.
+
+    `converted`: `data` is not the file's own bytes (e.g. JSON turned into CSV), so always write a copy."""
     data = path.read_bytes() if data is None else data
     sha = hashlib.sha256(data).hexdigest()
     if not data:
@@ -44,6 +46,10 @@ def decode_file(path: Path, scratch_dir: Path, data: bytes | None = None) -> Dec
         text = body.decode("utf-8")
         encoding = "utf-8-sig" if body is not data else "utf-8"
         text_path = path
+        if converted:
+            scratch_dir.mkdir(parents=True, exist_ok=True)
+            text_path = scratch_dir / f"{hashlib.sha256(data).hexdigest()[:16]}.converted.csv"
+            text_path.write_text(text, encoding="utf-8", newline="")
     except UnicodeDecodeError:
         try:
             text, encoding = body.decode("windows-1252"), "windows-1252"

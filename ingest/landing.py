@@ -52,11 +52,16 @@ def landed_files(home: Home, spec: SourceSpec) -> list[Path]:
     return sorted(files, key=lambda p: _sort_key(p, spec))
 
 
-def ingest_source(home: Home, spec: SourceSpec, run_id: str, log: Log = print) -> IngestSummary:
-    """Load every file of `landing/<source>/` whose bytes are not in the load log yet."""
+# Turns a file delivered in another format into CSV text of the source's columns (bytes in, bytes out).
+Converter = Callable[[Path, bytes], bytes]
+
+
+def ingest_source(home: Home, spec: SourceSpec, run_id: str, log: Log = print, files: list[Path] | None = None,
+                  converter: Converter | None = None) -> IngestSummary:
+    """Load every file of `landing/<source>/` (or `files`) whose bytes are not in the load log yet."""
     load_log = LoadLog(home.load_log_dir)
     summary = IngestSummary(spec.name)
-    files = landed_files(home, spec)
+    files = landed_files(home, spec) if files is None else files
     destination = Destination(home.source_raw(spec.name), home.rejects_dir / spec.name, home.raw / "_scratch")
     con = duckdb.connect()   # one in-memory connection for the whole source: connecting costs per file
     try:
@@ -67,7 +72,7 @@ def ingest_source(home: Home, spec: SourceSpec, run_id: str, log: Log = print) -
                 summary.skipped_known += 1
                 continue
             summary.new_files.append(path.name)
-            entry = _ingest_one(path, data, digest, spec, destination, load_log, home, run_id, log, con)
+            entry = _ingest_one(path, data, digest, spec, destination, load_log, home, run_id, log, con, converter)
             outcome = {QUARANTINED: summary.quarantined, IGNORED: summary.ignored}.get(entry.status, summary.loaded)
             outcome.append(path.name)
             if len(summary.new_files) % 100 == 0:
@@ -86,7 +91,8 @@ def _now() -> str:
 
 
 def _ingest_one(path: Path, data: bytes, digest: str, spec: SourceSpec, destination: Destination,
-                load_log: LoadLog, home: Home, run_id: str, log: Log, con: duckdb.DuckDBPyConnection) -> LoadEntry:
+                load_log: LoadLog, home: Home, run_id: str, log: Log, con: duckdb.DuckDBPyConnection,
+                converter: Converter | None = None) -> LoadEntry:
     seq = load_log.next_seq()
     name: DeliveryName | None = None
     try:
@@ -100,7 +106,8 @@ def _ingest_one(path: Path, data: bytes, digest: str, spec: SourceSpec, destinat
             log(f"WARNING {path.name}: {entry.message}")
             load_log.write(entry)
             return entry
-        entry = load_file(path, data, name, spec, destination, run_id, seq, con)
+        converted = converter(path, data) if converter else None
+        entry = load_file(path, data, name, spec, destination, run_id, seq, con, converted)
     except (BadFileName, FileProblem) as error:
         problem = error if isinstance(error, FileProblem) else FileProblem("bad_file_name", str(error))
         report = quarantine_file(path, home.quarantine, run_id, spec.name, problem, digest)

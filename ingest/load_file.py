@@ -1,6 +1,7 @@
 """One landed file → accepted rows as Parquet + rejected lines, or a quarantined file. Never half of either."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,11 +41,15 @@ def partition_dir(raw_dir: Path, name: DeliveryName) -> Path:
 
 
 def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, destination: Destination,
-              run_id: str, load_seq: int, con: duckdb.DuckDBPyConnection | None = None) -> LoadEntry:
+              run_id: str, load_seq: int, con: duckdb.DuckDBPyConnection | None = None,
+              converted: bytes | None = None) -> LoadEntry:
     """Parse, row-check and write one file. Raises FileProblem when the whole file must be quarantined.
 
-    `con`: an in-memory DuckDB connection to reuse across files (its temp tables are replaced per file)."""
-    decoded = decode_file(landed, destination.scratch_dir, data)
+    `con`: an in-memory DuckDB connection to reuse across files (its temp tables are replaced per file).
+    `converted`: the file as CSV when it was delivered in another format (JSON); `data` stays its own bytes."""
+    decoded = decode_file(landed, destination.scratch_dir, converted if converted is not None else data,
+                          converted=converted is not None)
+    decoded.sha256, decoded.size = hashlib.sha256(data).hexdigest(), len(data)
     header = read_header(decoded.header_line, spec)
     loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
     own_connection = con is None

@@ -106,4 +106,23 @@ CONTACTS = SourceSpec(
     aliases={"borjade": "alkoi", "kotid_s": "jonotus_s"},
 )
 
-SOURCES: dict[str, SourceSpec] = {spec.name: spec for spec in (AVOHILMO, POPULATION, CONTACTS)}
+SOTKANET = SourceSpec(
+    name="sotkanet",
+    # The "period" of a Sotkanet file is its download date; the years are in the rows.
+    file_pattern=r"sotkanet_(?P<indicator>\d+)_(?P<period>\d{4}-\d{2}-\d{2})\.(?:csv|json)",
+    period_grain="download",
+    columns=(
+        Column("indicator", "indicator", "code", pattern=r"\d+"),
+        Column("region", "region", "code", pattern=r"\d+"),
+        Column("year", "year", "int", minimum=1990, maximum=2100),
+        Column("gender", "gender", "code", allowed=("total", "male", "female")),
+        Column("primary_value", "primary value", "decimal"),
+        Column("absolute_value", "absolute value", "decimal", required=False),
+    ),
+    dedupe_key=("indicator", "region", "year", "gender"),
+    # Sotkanet's CSV after a spreadsheet or R ("primary.value") and the REST API's JSON names.
+    aliases={"primary.value": "primary_value", "absolute.value": "absolute_value", "value": "primary_value",
+             "absvalue": "absolute_value"},
+)
+
+SOURCES: dict[str, SourceSpec] = {spec.name: spec for spec in (AVOHILMO, POPULATION, CONTACTS, SOTKANET)}

@@ -4,6 +4,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 from ingest.landing import ingest_source
 from ingest.snapshot import write_load_log_snapshot, write_rejects_snapshot, write_schema_file
+from ingest.sotkanet import ingest_sotkanet
 from ingest.sources import SOURCES
 from orchestration.resources import GreatExpectationsResource, HomeResource
 from orchestration.run_settings import run_label
@@ -11,8 +12,13 @@ from quality_checks.results_store import write_check_results_snapshot
 from quality_checks.stage import validate_pending
 
 
+# Sources whose landing folder holds more than one kind of file get their own ingest function.
+INGESTERS = {"sotkanet": ingest_sotkanet}
+
+
 def raw_asset(source: str):
     spec = SOURCES[source]
+    ingest = INGESTERS.get(source, ingest_source)
 
     @asset(name=f"raw_{source}", group_name="ingest",
            description=f"landing/{source}/ → raw/{source}/: new files (by SHA-256) parsed, row-checked and "
@@ -20,7 +26,7 @@ def raw_asset(source: str):
     def _raw(context: AssetExecutionContext, home: HomeResource) -> MaterializeResult:
         folder = home.home()
         write_schema_file(folder, spec)
-        summary = ingest_source(folder, spec, run_label(context), log=context.log.info)
+        summary = ingest(folder, spec, run_label(context), log=context.log.info)
         context.log.info(f"{source}: {len(summary.new_files)} new file(s), {summary.skipped_known} already loaded")
         return MaterializeResult(metadata={
             "new_files": len(summary.new_files), "loaded": len(summary.loaded),

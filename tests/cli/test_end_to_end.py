@@ -114,7 +114,7 @@ def test_published_file_meets_the_marts_contract(published):
                              "dim_area,wait_times,data_quality,publication"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
     tables = set(marts(published["home"], "select table_name from information_schema.tables")["table_name"])
-    assert tables == {"dim_area", "wait_times", "data_quality", "contact_channels", "publication"}
+    assert tables == {"dim_area", "wait_times", "data_quality", "contact_channels", "wait_time_benchmarks", "publication"}
 
 
 def test_wait_times_equal_an_independent_computation(published):

@@ -1,4 +1,5 @@
-"""Synthetic sample deliveries (`tiedolla sample`): visit extracts and population, patchiness included.
+"""Synthetic sample deliveries (`tiedolla sample`): visit extracts, population, contact-centre contacts and
+Sotkanet benchmarks, patchiness included.
 
 One module per source writes into `landing/<source>/`; add a source by adding its writer to WRITERS.
 """
@@ -11,16 +12,18 @@ import numpy as np
 
 from tiedolla.sample.avohilmo import write_avohilmo
 from tiedolla.sample.clients import make_clients
+from tiedolla.sample.contacts import write_contacts
 from tiedolla.sample.context import SampleContext
 from tiedolla.sample.layout import Layout
 from tiedolla.sample.population import write_population
+from tiedolla.sample.sotkanet import write_sotkanet
 from tiedolla.sample.summary import QUARANTINE_KINDS, SampleSummary
 
 __all__ = ["generate_sample", "SampleSummary", "QUARANTINE_KINDS"]
 
 Log = Callable[[str], None]
 Writer = Callable[[Path, SampleContext, SampleSummary, Log], None]   # landing, context, summary, log
-WRITERS: tuple[Writer, ...] = (write_avohilmo, write_population)
+WRITERS: tuple[Writer, ...] = (write_avohilmo, write_population, write_contacts, write_sotkanet)
 
 
 def generate_sample(landing: Path, scale: float = 1.0, seed: int = 1,
