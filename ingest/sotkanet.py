@@ -92,7 +92,7 @@ def _parse_indicators(rows: object) -> pd.DataFrame:
 
 def title_warnings(indicators: pd.DataFrame) -> list[str]:
     """Catalog indicators whose Sotkanet title no longer matches the one the catalog was checked against."""
-    expected = {row["sotkanet_id"]: row["sotkanet_title_fi"] for row in read_seed("indicator_catalog")
+    expected = {row["sotkanet_id"]: row["sotkanet_title_fi"] for row in read_seed("indicator_definitions")
                 if row.get("sotkanet_id") and row.get("sotkanet_title_fi")}
     delivered = {str(r.indicator_id): r.title_fi for r in indicators.itertuples()}
     return [f"Sotkanet indicator {sid}: title {delivered[sid]!r} no longer matches the catalog's {title!r}; "

@@ -8,7 +8,8 @@ from publish.fingerprint import fingerprint, git_revision, live_files
 from publish.history import latest
 from publish.publisher import publish
 
-PUBLISHED_FROM = ["dim_area", "wait_times", "data_quality", "contact_channels", "wait_time_benchmarks"]
+PUBLISHED_FROM = ["dim_area", "wait_times", "data_quality", "contact_channels", "wait_time_benchmarks",
+                  "indicator_catalog", "director_indicators"]
 
 
 @asset(group_name="published", deps=[AssetKey(name) for name in PUBLISHED_FROM],

@@ -28,7 +28,8 @@ CHANNELS = {"puhelin", "takaisinsoitto", "chat", "omaolo", "sahkoinen_asiointi"}
 DIGITAL = {"chat", "omaolo", "sahkoinen_asiointi"}
 TIMESTAMP_FORMATS = {kinds.TIMESTAMP_D_M_YYYY_HH_MM: "%d.%m.%Y %H:%M",
                      kinds.TIMESTAMP_D_M_YYYY_HH_MM_SS: "%d.%m.%Y %H:%M:%S",
-                     kinds.TIMESTAMP_ISO_T: "%Y-%m-%dT%H:%M:%S", kinds.TIMESTAMP_ISO_SPACE: "%Y-%m-%d %H:%M:%S"}
+                     kinds.TIMESTAMP_ISO_T: "%Y-%m-%dT%H:%M:%S",
+                     kinds.TIMESTAMP_ISO_SPACE: "%Y-%m-%d %H:%M:%S"}
 # Kinds every contacts sample of 4 months or more shows; timestamps all from 6 months (test below).
 CONTACT_KINDS = {kinds.MISSING_SLOT, kinds.RESUBMISSION, kinds.FIRST_VERSION, kinds.FIELD_COUNT,
                  kinds.REJECTED_ROWS, kinds.SWEDISH_HEADER, kinds.WINDOWS_1252, kinds.UTF8_BOM,
@@ -73,8 +74,11 @@ def live_contacts(landing: Path, summary) -> pd.DataFrame:
     live: dict[str, tuple[int, Path]] = {}
     for path in (landing / "contacts").iterdir():
         match = CONTACT_NAME.fullmatch(path.name)
-        if match and path.name not in broken and (match[1] not in live or live[match[1]][0] < int(match[2] or 1)):
-            live[match[1]] = (int(match[2] or 1), path)
+        if not match or path.name in broken:
+            continue
+        version = int(match[2] or 1)
+        if match[1] not in live or live[match[1]][0] < version:
+            live[match[1]] = (version, path)
     return pd.concat([valid_contacts(path).assign(_month=month) for month, (_, path) in sorted(live.items())],
                      ignore_index=True)
 
@@ -100,7 +104,8 @@ def sotkanet_rows(landing: Path) -> pd.DataFrame:
 
 
 def region_list(landing: Path) -> pd.DataFrame:
-    return pd.DataFrame(json.loads((landing / "sotkanet" / "sotkanet_regions.json").read_text(encoding="utf-8")))
+    path = landing / "sotkanet" / "sotkanet_regions.json"
+    return pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
 
 
 # --- fixtures -----------------------------------------------------------------------------------------------
@@ -138,7 +143,8 @@ def test_contact_file_names_follow_the_pattern(request, sample, options):
 
 def test_every_contacts_kind_in_six_months(short):
     landing, summary = short
-    shown = {kind for kind, files in summary.patchiness.items() if any(f.startswith("contacts/") for f in files)}
+    shown = {kind for kind, files in summary.patchiness.items()
+             if any(f.startswith("contacts/") for f in files)}
     assert CONTACT_KINDS | set(kinds.TIMESTAMP_KINDS) <= shown
     broken = contact_files(summary, kinds.FIELD_COUNT, landing)
     assert [f"contacts/{p.name}" for p in broken] == [f for f in summary.expected_quarantined()
@@ -167,11 +173,12 @@ def test_contact_files_are_what_the_summary_says(short):
         with pytest.raises(UnicodeDecodeError):
             path.read_bytes().decode("utf-8")
         assert "började" in path.read_bytes().decode("cp1252")
-    assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in contact_files(summary, kinds.UTF8_BOM, landing))
+    bom = contact_files(summary, kinds.UTF8_BOM, landing)
+    assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in bom)
     assert all("\t" in header(p) for p in contact_files(summary, kinds.DELIMITER_TAB, landing))
     assert all(header(p).count(",") == 5 for p in contact_files(summary, kinds.DELIMITER_COMMA, landing))
-    assert all(header(p).lower().startswith("kontakt_id") for p in contact_files(summary, kinds.SWEDISH_HEADER,
-                                                                                   landing))
+    swedish = contact_files(summary, kinds.SWEDISH_HEADER, landing)
+    assert all(header(p).lower().startswith("kontakt_id") for p in swedish)
     for kind, fmt in TIMESTAMP_FORMATS.items():
         for path in contact_files(summary, kind, landing):
             if f"contacts/{path.name}" in summary.expected_quarantined():
@@ -250,7 +257,8 @@ def test_sotkanet_files(long):
     assert all(m["decimals"] == 1 and set(m["title"]) == {"fi", "sv", "en"} for m in meta)
     for match in data:
         if match[3] == "csv":
-            values = [line.split(";")[4] for line in (landing / "sotkanet" / match[0]).read_text().splitlines()[1:]]
+            lines = (landing / "sotkanet" / match[0]).read_text(encoding="utf-8").splitlines()[1:]
+            values = [line.split(";")[4] for line in lines]
             assert all(re.fullmatch(r"\d{1,3}\.\d", v) and 0 <= float(v) <= 100 for v in values)
         else:
             rows = json.loads((landing / "sotkanet" / match[0]).read_text(encoding="utf-8"))

@@ -34,8 +34,9 @@ from tiedolla.sample.variants import DATE_KINDS, FileFormat, forced
 SOURCE = "contacts"
 HEADER = {False: ("yhteys_id", "kanava", "alkoi", "jonotus_s", "vastattu", "kotikunta"),
           True: ("kontakt_id", "kanal", "började", "kötid_s", "besvarad", "hemkommun")}
-TIMESTAMPS = {"%-d.%-m.%Y %H:%M": k.TIMESTAMP_D_M_YYYY_HH_MM, "%-d.%-m.%Y %H:%M:%S": k.TIMESTAMP_D_M_YYYY_HH_MM_SS,
-              "%Y-%m-%dT%H:%M:%S": k.TIMESTAMP_ISO_T, "%Y-%m-%d %H:%M:%S": k.TIMESTAMP_ISO_SPACE}
+TIMESTAMPS = {"%-d.%-m.%Y %H:%M": k.TIMESTAMP_D_M_YYYY_HH_MM,
+              "%-d.%-m.%Y %H:%M:%S": k.TIMESTAMP_D_M_YYYY_HH_MM_SS, "%Y-%m-%dT%H:%M:%S": k.TIMESTAMP_ISO_T,
+              "%Y-%m-%d %H:%M:%S": k.TIMESTAMP_ISO_SPACE}
 SLOT_FAULTS = (k.MISSING_SLOT, k.RESUBMISSION, k.FIELD_COUNT)
 # Shown on a loading file whenever the layout has enough of them (timestamps last: they need 4 files).
 REQUIRED_FORMATS = (k.SWEDISH_HEADER, k.WINDOWS_1252, k.UTF8_BOM, k.DELIMITER_COMMA, k.DELIMITER_TAB,
@@ -118,7 +119,8 @@ def write_contacts(landing: Path, context: SampleContext, summary: SampleSummary
         f"undelivered, {len([p for p in planned if k.FIELD_COUNT in p.kinds])} broken")
 
 
-def plan_files(months: tuple[str, ...], size: dict[str, int], seed: int) -> tuple[list[PlannedFile], list[str]]:
+def plan_files(months: tuple[str, ...], size: dict[str, int],
+               seed: int) -> tuple[list[PlannedFile], list[str]]:
     """Every file to write, with its format and faults; and the names of the months left undelivered."""
     rng = rng_for(seed, SOURCE, "plan")
     ordered = [months[i] for i in rng.permutation(len(months))]
@@ -130,7 +132,7 @@ def plan_files(months: tuple[str, ...], size: dict[str, int], seed: int) -> tupl
         if kind == k.MISSING_SLOT:
             fault[free[0]] = kind
             continue
-        # A broken line or a resubmission needs rows: the biggest month when none is roomy, never an empty one.
+        # A broken line or a resubmission needs rows: the biggest month if none is roomy, never an empty one.
         roomy = [month for month in free if size[month] >= MIN_ROWS] \
             or [month for month in sorted(free, key=lambda m: -size[m]) if size[month] > 0]
         if roomy:

@@ -50,15 +50,15 @@ class Indicator:
 
 INDICATORS = (
     Indicator(3176, {
-        "fi": "Perusterveydenhuollon avosairaanhoidon lääkärin kiireettömän käynnin odotusaika yli 3 kk hoidon "
-              "tarpeen arvioinnista, % toteutuneista käynneistä",
+        "fi": "Perusterveydenhuollon avosairaanhoidon lääkärin kiireettömän käynnin odotusaika yli 3 kk "
+              "hoidon tarpeen arvioinnista, % toteutuneista käynneistä",
         "sv": "Väntetid till icke-brådskande läkarbesök inom primärvårdens öppna sjukvård över 3 mån från "
               "bedömningen av vårdbehovet, % av genomförda besök",
         "en": "Waiting time for a non-urgent doctor visit in primary outpatient care over 3 months from the "
               "assessment of care need, % of completed visits"}, "primary_doctor", 5, (2.5, 6.4), 0.55),
     Indicator(2676, {
-        "fi": "Perusterveydenhuollon avosairaanhoidon lääkärin kiireettömän käynnin odotusaika yli 7 vrk hoidon "
-              "tarpeen arvioinnista, % toteutuneista käynneistä",
+        "fi": "Perusterveydenhuollon avosairaanhoidon lääkärin kiireettömän käynnin odotusaika yli 7 vrk "
+              "hoidon tarpeen arvioinnista, % toteutuneista käynneistä",
         "sv": "Väntetid till icke-brådskande läkarbesök inom primärvårdens öppna sjukvård över 7 dygn från "
               "bedömningen av vårdbehovet, % av genomförda besök",
         "en": "Waiting time for a non-urgent doctor visit in primary outpatient care over 7 days from the "
@@ -149,21 +149,25 @@ def indicator_series(indicator: Indicator, layout: Layout, seed: int) -> Series:
     totals = {COUNTRY: (country, COUNTRY_RESIDENTS), "area": (area, REGION_RESIDENTS)}
     for code in layout.codes:
         rng = noise("municipality", code)
-        shift = MUNICIPAL_SPREAD * rng.standard_normal() + YEARLY_SPREAD * rng.standard_normal(NOISE_YEARS)[at]
+        shift = MUNICIPAL_SPREAD * rng.standard_normal() \
+            + YEARLY_SPREAD * rng.standard_normal(NOISE_YEARS)[at]
         totals[municipality_id(code)] = (area * np.exp(shift), residents(code, 1.0))
-    parts = []
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in Series.__dataclass_fields__}
     for key, (total, population) in totals.items():
         # Men and women on either side of the total.
         split = np.exp(GENDER_SPREAD * noise("gender", key).standard_normal(NOISE_YEARS)[at])
         values = np.column_stack([total, total * split, total / split])      # years × genders
-        people = population * indicator.per_resident * np.array([1.0, 0.5, 0.5])
         region = area_id(years) if key == "area" else np.full(len(years), key)
-        parts.append((np.repeat(region, 3), np.repeat(years, 3), np.tile(np.arange(3), len(years)),
-                      values.ravel(), np.tile(people, len(years)), isinstance(key, int) and key != COUNTRY))
-    value = np.round(np.clip(np.concatenate([p[3] for p in parts]), 0, 100), 1)
-    return Series(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                  np.concatenate([p[2] for p in parts]), value, np.concatenate([p[4] for p in parts]),
-                  np.concatenate([np.full(len(p[0]), p[5]) for p in parts]))
+        columns["region"].append(np.repeat(region, len(GENDERS)))
+        columns["year"].append(np.repeat(years, len(GENDERS)))
+        columns["gender"].append(np.tile(np.arange(len(GENDERS)), len(years)))
+        columns["value"].append(values.ravel())
+        visits = population * indicator.per_resident * np.array([1.0, 0.5, 0.5])
+        columns["visits"].append(np.tile(visits, len(years)))
+        columns["municipal"].append(np.full(len(years) * len(GENDERS), key not in (COUNTRY, "area")))
+    joined = {name: np.concatenate(parts) for name, parts in columns.items()}
+    joined["value"] = np.round(np.clip(joined["value"], 0, 100), 1)
+    return Series(**joined)
 
 
 def revised(series: Series, indicator: Indicator, years: tuple[int, ...], seed: int) -> Series:
@@ -179,7 +183,7 @@ def revised(series: Series, indicator: Indicator, years: tuple[int, ...], seed: 
 
 def write_sotkanet(landing: Path, context: SampleContext, summary: SampleSummary,
                    log: Callable[[str], None]) -> None:
-    """Regions, indicator metadata, one download per indicator and one later revision into `landing/sotkanet/`."""
+    """Regions, indicator metadata, a download per indicator and a later revision into `landing/sotkanet/`."""
     layout, seed = context.layout, context.seed
     folder = landing / SOURCE
     folder.mkdir(parents=True, exist_ok=True)
@@ -204,8 +208,9 @@ def write_sotkanet(landing: Path, context: SampleContext, summary: SampleSummary
                        ([k.DOTTED_HEADER] if dotted else []) + old_ids)
         if indicator_id == REVISED:
             later = revised(series, indicator, years, seed)
-            _write_csv(folder / f"sotkanet_{indicator_id}_{revised_on}.csv", indicator_id, later, False, summary,
-                       [k.LATER_DOWNLOAD] + ([k.OLD_REGION_ID] if later.year.min() < RENUMBERED_FROM else []))
+            old = [k.OLD_REGION_ID] if later.year.min() < RENUMBERED_FROM else []
+            _write_csv(folder / f"sotkanet_{indicator_id}_{revised_on}.csv", indicator_id, later, False,
+                       summary, [k.LATER_DOWNLOAD] + old)
     log(f"{SOURCE}: {len(summary.files[SOURCE])} files for {years[0]}–{years[-1]}, "
         f"{summary.rows[SOURCE]:,} data rows")
 

@@ -12,7 +12,7 @@ municipalities as (
 ),
 
 definitions as (
-    select * from {{ ref('indicator_catalog') }} where sotkanet_id is not null
+    select * from {{ ref('indicator_definitions') }} where sotkanet_id is not null
 ),
 
 by_area as (

@@ -7,7 +7,7 @@ sotkanet as (
 ),
 
 catalog as (
-    select indicator_id, sotkanet_id from {{ ref('indicator_catalog') }} where sotkanet_id is not null
+    select indicator_id, sotkanet_id from {{ ref('indicator_definitions') }} where sotkanet_id is not null
 ),
 
 own as (

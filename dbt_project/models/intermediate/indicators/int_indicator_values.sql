@@ -1,0 +1,203 @@
+-- Every directors' indicator per area × period at month, quarter and year grain, computed from the rows of
+-- the period (never by averaging monthly values): value, numerator, denominator and the persons behind it.
+with
+
+visits as (
+    select * from {{ ref('int_visits_with_wait_days') }}
+    where service_line is not null
+),
+
+contacts as (
+    select * from {{ ref('stg_contacts__contacts') }}
+),
+
+channels as (
+    select * from {{ ref('contact_channel_codes') }}
+),
+
+residents as (
+    select * from {{ ref('stg_population__residents') }}
+),
+
+coverage as (
+    select * from {{ ref('int_coverage_by_period') }}
+),
+
+municipalities as (
+    select code, welfare_area_code from {{ ref('municipalities') }}
+),
+
+expected_sources as (
+    select * from {{ ref('expected_sources') }}
+),
+
+grains as (
+    select unnest(['month', 'quarter', 'year']) as period_grain
+),
+
+visits_by_area as (
+    select visits.*, visits.municipality_code as area_code from visits
+    union all
+    select visits.*, municipalities.welfare_area_code as area_code
+    from visits inner join municipalities on visits.municipality_code = municipalities.code
+),
+
+visits_by_period as (
+    select visits_by_area.*, grains.period_grain, date_trunc(grains.period_grain, visit_date)::date as period_start
+    from visits_by_area cross join grains
+),
+
+wait_figures as (
+    select
+        area_code,
+        period_grain,
+        period_start,
+        -- doctor, over 7 days / over 90 days (assessed non-urgent primary-care doctor visits)
+        count(*) filter (where service_line = 'primary_care' and professional_group = 'doctor' and wait_days > 7)
+            as doctor_over_7,
+        count(*) filter (where service_line = 'primary_care' and professional_group = 'doctor' and wait_days > 90)
+            as doctor_over_90,
+        count(*) filter (where service_line = 'primary_care' and professional_group = 'doctor'
+            and wait_days is not null) as doctor_visits,
+        count(distinct client_id) filter (where service_line = 'primary_care' and professional_group = 'doctor'
+            and wait_days is not null) as doctor_persons,
+        count(*) filter (where service_line = 'primary_care' and within_guarantee) as pc_within,
+        count(*) filter (where service_line = 'primary_care' and within_guarantee is not null) as pc_judged,
+        count(distinct client_id) filter (where service_line = 'primary_care' and within_guarantee is not null)
+            as pc_judged_persons,
+        quantile_cont(wait_days, 0.5) filter (where service_line = 'primary_care') as pc_median,
+        count(distinct client_id) filter (where service_line = 'primary_care' and wait_days is not null)
+            as pc_wait_persons,
+        count(*) filter (where service_line = 'oral_health' and professional_group = 'dentist' and wait_days > 21)
+            as dentist_over_21,
+        count(*) filter (where service_line = 'oral_health' and professional_group = 'dentist'
+            and wait_days is not null) as dentist_visits,
+        count(distinct client_id) filter (where service_line = 'oral_health' and professional_group = 'dentist'
+            and wait_days is not null) as dentist_persons,
+        count(*) filter (where service_line = 'oral_health' and within_guarantee) as oral_within,
+        count(*) filter (where service_line = 'oral_health' and within_guarantee is not null) as oral_judged,
+        count(distinct client_id) filter (where service_line = 'oral_health' and within_guarantee is not null)
+            as oral_judged_persons,
+        count(*) filter (where service_line = 'primary_care') as pc_visits_any_urgency,
+        count(distinct client_id) filter (where service_line = 'primary_care') as pc_visit_persons
+    from visits_by_period
+    group by all
+),
+
+contacts_by_period as (
+    select contacts.*, channels.is_digital, grains.period_grain,
+        date_trunc(grains.period_grain, contacts.started_at)::date as period_start
+    from contacts
+    inner join channels on contacts.channel = channels.channel
+    cross join grains
+),
+
+contact_figures as (
+    -- contacts is a regional source: its indicators have welfare-area rows only.
+    select
+        (select min(welfare_area_code) from municipalities) as area_code,
+        period_grain,
+        period_start,
+        count(*) filter (where is_answered) as answered,
+        count(*) filter (where is_digital) as digital,
+        count(*) as contacts
+    from contacts_by_period
+    group by all
+),
+
+accepted_in_period as (
+    -- Municipalities whose visits are counted: those with an accepted visit file in the period.
+    select distinct avohilmo.area_code as municipality_code, avohilmo.period_grain, avohilmo.period_start
+    from coverage as avohilmo
+    where avohilmo.source = 'avohilmo' and avohilmo.area_level = 'municipality'
+        and avohilmo.deliveries_accepted > 0
+),
+
+residents_by_year as (
+    select municipality_code, year, sum(residents) as residents from residents group by all
+),
+
+period_residents as (
+    -- Residents on 31 December of the period's year, or of the latest earlier year delivered.
+    select
+        accepted_in_period.*,
+        residents_by_year.residents
+    from accepted_in_period
+    inner join residents_by_year
+        on accepted_in_period.municipality_code = residents_by_year.municipality_code
+        and residents_by_year.year <= year(accepted_in_period.period_start)
+    qualify row_number() over (
+        partition by accepted_in_period.municipality_code, accepted_in_period.period_grain,
+            accepted_in_period.period_start
+        order by residents_by_year.year desc) = 1
+),
+
+residents_by_area as (
+    select municipality_code as area_code, period_grain, period_start, residents from period_residents
+    union all
+    select municipalities.welfare_area_code, period_grain, period_start, sum(residents)
+    from period_residents inner join municipalities on period_residents.municipality_code = municipalities.code
+    group by all
+),
+
+monthly_sources as (
+    select source from expected_sources where grain = 'month'
+),
+
+delivery_figures as (
+    select area_code, period_grain, period_start,
+        sum(deliveries_accepted) as accepted, sum(deliveries_expected) as expected
+    from coverage
+    where source in (select source from monthly_sources)
+    group by all
+),
+
+figures as (
+    select 'wait_pc_doctor_over_7d' as indicator_id, area_code, period_grain, period_start,
+        doctor_over_7::bigint as numerator, doctor_visits::bigint as denominator,
+        doctor_over_7::double / nullif(doctor_visits, 0) as value, doctor_persons as persons
+    from wait_figures
+    union all
+    select 'wait_pc_doctor_over_90d', area_code, period_grain, period_start, doctor_over_90, doctor_visits,
+        doctor_over_90::double / nullif(doctor_visits, 0), doctor_persons
+    from wait_figures
+    union all
+    select 'wait_pc_within_guarantee', area_code, period_grain, period_start, pc_within, pc_judged,
+        pc_within::double / nullif(pc_judged, 0), pc_judged_persons
+    from wait_figures
+    union all
+    select 'wait_pc_median_days', area_code, period_grain, period_start, null::bigint, null::bigint, pc_median,
+        pc_wait_persons
+    from wait_figures
+    union all
+    select 'wait_dentist_over_21d', area_code, period_grain, period_start, dentist_over_21, dentist_visits,
+        dentist_over_21::double / nullif(dentist_visits, 0), dentist_persons
+    from wait_figures
+    union all
+    select 'wait_oral_within_guarantee', area_code, period_grain, period_start, oral_within, oral_judged,
+        oral_within::double / nullif(oral_judged, 0), oral_judged_persons
+    from wait_figures
+    union all
+    select 'visits_pc_per_1000', wait_figures.area_code, wait_figures.period_grain, wait_figures.period_start,
+        pc_visits_any_urgency, residents_by_area.residents,
+        1000.0 * pc_visits_any_urgency / nullif(residents_by_area.residents, 0), pc_visit_persons
+    from wait_figures
+    left join residents_by_area
+        on wait_figures.area_code = residents_by_area.area_code
+        and wait_figures.period_grain = residents_by_area.period_grain
+        and wait_figures.period_start = residents_by_area.period_start
+    union all
+    select 'contacts_answered', area_code, period_grain, period_start, answered, contacts,
+        answered::double / nullif(contacts, 0), null
+    from contact_figures
+    union all
+    select 'contacts_digital', area_code, period_grain, period_start, digital, contacts,
+        digital::double / nullif(contacts, 0), null
+    from contact_figures
+    union all
+    select 'data_coverage', area_code, period_grain, period_start, accepted, expected,
+        accepted::double / nullif(expected, 0), null
+    from delivery_figures
+)
+
+select * from figures
