@@ -37,6 +37,7 @@ def collect_status(home: Home) -> dict:
     finally:
         con.close()
     status["rejected_lines_by_reason"] = _rejects_by_reason(home)
+    status["off_target"] = _off_target(home)
     keys = ["source", "grain", "latest_period", "coverage", "reliability", "deliveries_accepted",
             "deliveries_expected", "periods_not_good", "rows_rejected"]
     status["sources"] = [dict(zip(keys, row)) for row in rows]
@@ -48,6 +49,31 @@ def collect_status(home: Home) -> dict:
         elif entry.status == IGNORED:
             status["ignored"].append(item)
     return status
+
+
+def _off_target(home: Home) -> dict:
+    """Indicators off target in the latest complete month: the latest month every monthly source has reached."""
+    con = duckdb.connect(str(home.marts_db), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        if "director_indicators" not in tables:
+            return {"month": None, "indicators": []}
+        (month,) = con.execute("""
+            select min(latest) from (
+                select source, max(period_start) as latest from data_quality
+                where period_grain = 'month' and deliveries_accepted > 0 group by source
+            )""").fetchone()
+        if month is None:
+            return {"month": None, "indicators": []}
+        rows = con.execute("""
+            select d.indicator_id, c.name_en, d.area_code, d.value, d.target, c.target_rule, d.reliability
+            from director_indicators d join indicator_catalog c using (indicator_id)
+            where d.period_grain = 'month' and d.period_start = ? and d.status = 'off_target'
+            order by d.indicator_id, d.area_level desc, d.area_code""", [month]).fetchall()
+    finally:
+        con.close()
+    keys = ("indicator_id", "name", "area_code", "value", "target", "target_rule", "reliability")
+    return {"month": str(month)[:7], "indicators": [dict(zip(keys, r)) for r in rows]}
 
 
 def _rejects_by_reason(home: Home) -> list[dict]:
@@ -86,6 +112,13 @@ def status_command(args) -> int:
               "staging.stg_ingest__rejected_rows in build.duckdb):")
         for r in status["rejected_lines_by_reason"]:
             print(f"  {r['source']}.{r['column']}: {r['reason']}: {r['lines']} line(s) in {r['files']} file(s)")
+    off = status.get("off_target") or {}
+    if off.get("month"):
+        print(f"\noff target in {off['month']} (the latest month every monthly source has reached): "
+              f"{len(off['indicators'])}")
+        for item in off["indicators"]:
+            print(f"  {item['indicator_id']} ({item['name']}), area {item['area_code']}: {item['value']:.3g} "
+                  f"against {item['target_rule']} [{item['reliability']}]")
     print(f"\nquarantined files: {len(status['quarantined'])}")
     for q in status["quarantined"]:
         print(f"  {q['source']}/{q['file']}: {q['problem']}: {q['message']}\n    report: {q['report']}")
