@@ -17,6 +17,7 @@ class DecodedFile:
     encoding: str          # utf-8 | utf-8-sig | windows-1252 | iso-8859-1
     text_path: Path        # a UTF-8 file DuckDB can read (the landed file itself when it already is)
     header_line: str
+    physical_lines: int    # lines in the file, a last line without a line break included
 
 
 def sha256_of(path: Path) -> str:
@@ -43,22 +44,22 @@ def decode_file(path: Path, scratch_dir: Path, data: bytes | None = None, conver
                           "Export it again as CSV.")
     body = data[len(BOM):] if data.startswith(BOM) else data
     try:
-        text = body.decode("utf-8")
-        encoding = "utf-8-sig" if body is not data else "utf-8"
-        text_path = path
-        if converted:
-            scratch_dir.mkdir(parents=True, exist_ok=True)
-            text_path = scratch_dir / f"{hashlib.sha256(data).hexdigest()[:16]}.converted.csv"
-            text_path.write_text(text, encoding="utf-8", newline="")
+        text, encoding = body.decode("utf-8"), ("utf-8-sig" if body is not data else "utf-8")
     except UnicodeDecodeError:
         try:
             text, encoding = body.decode("windows-1252"), "windows-1252"
         except UnicodeDecodeError:
             # Bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined in Windows-1252 but valid ISO-8859-1.
             text, encoding = body.decode("iso-8859-1"), "iso-8859-1"
+    # Old Mac `\r` line ends, or a file mixing `\n` and `\r\n`, become plain `\n` lines: one line each.
+    normalised = "\r" in text
+    if normalised:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text_path = path
+    if converted or normalised or encoding not in ("utf-8", "utf-8-sig"):
         scratch_dir.mkdir(parents=True, exist_ok=True)
         text_path = scratch_dir / f"{sha[:16]}.utf8.csv"
         text_path.write_text(text, encoding="utf-8", newline="")
     first_break = text.find("\n")
     header = text if first_break < 0 else text[:first_break]
-    return DecodedFile(sha, len(data), encoding, text_path, header.rstrip("\r"))
+    return DecodedFile(sha, len(data), encoding, text_path, header, text.count("\n") + (not text.endswith("\n")))

@@ -12,7 +12,7 @@ import duckdb
 
 from ingest.filenames import BadFileName, DeliveryName, parse_delivery_name
 from ingest.load_file import Destination, load_file
-from ingest.load_log import IGNORED, QUARANTINED, LoadEntry, LoadLog
+from ingest.load_log import IGNORED, QUARANTINED, LoadEntry, LoadLog, load_id_for
 from ingest.problems import FileProblem
 from ingest.quarantine import quarantine_file
 from ingest.sources import SourceSpec
@@ -68,11 +68,13 @@ def ingest_source(home: Home, spec: SourceSpec, run_id: str, log: Log = print, f
         for index, path in enumerate(files, 1):
             data = path.read_bytes()
             digest = sha256(data).hexdigest()
-            if digest in load_log:
+            load_id = load_id_for(digest, spec.name, slot_key(path.name, spec))
+            if load_id in load_log:
                 summary.skipped_known += 1
                 continue
             summary.new_files.append(path.name)
-            entry = _ingest_one(path, data, digest, spec, destination, load_log, home, run_id, log, con, converter)
+            entry = _ingest_one(path, data, digest, load_id, spec, destination, load_log, home, run_id, log, con,
+                                converter)
             outcome = {QUARANTINED: summary.quarantined, IGNORED: summary.ignored}.get(entry.status, summary.loaded)
             outcome.append(path.name)
             if len(summary.new_files) % 100 == 0:
@@ -90,7 +92,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _ingest_one(path: Path, data: bytes, digest: str, spec: SourceSpec, destination: Destination,
+def slot_key(file_name: str, spec: SourceSpec) -> str:
+    """The slot a file names (municipality and period), or its name when it names none."""
+    try:
+        name = parse_delivery_name(file_name, spec)
+    except BadFileName:
+        return f"name:{file_name}"
+    return f"{name.municipality or ''}|{name.period}"
+
+
+def _ingest_one(path: Path, data: bytes, digest: str, load_id: str, spec: SourceSpec, destination: Destination,
                 load_log: LoadLog, home: Home, run_id: str, log: Log, con: duckdb.DuckDBPyConnection,
                 converter: Converter | None = None) -> LoadEntry:
     seq = load_log.next_seq()
@@ -102,19 +113,26 @@ def _ingest_one(path: Path, data: bytes, digest: str, spec: SourceSpec, destinat
             entry = LoadEntry(digest, path.name, spec.name, name.municipality, name.period, name.version,
                               len(data), IGNORED, seq, run_id, _now(),
                               message=f"version {name.version} arrived after version {higher} of the same "
-                                      "slot: ignored, the higher version stays live")
+                                      "slot: ignored, the higher version stays live", load_id=load_id)
             log(f"WARNING {path.name}: {entry.message}")
             load_log.write(entry)
             return entry
         converted = converter(path, data) if converter else None
-        entry = load_file(path, data, name, spec, destination, run_id, seq, con, converted)
-    except (BadFileName, FileProblem) as error:
-        problem = error if isinstance(error, FileProblem) else FileProblem("bad_file_name", str(error))
+        entry = load_file(path, data, name, spec, destination, run_id, seq, con, converted, load_id)
+    except (BadFileName, FileProblem, Exception) as error:  # bad input never crashes a run
+        if isinstance(error, FileProblem):
+            problem = error
+        elif isinstance(error, BadFileName):
+            problem = FileProblem("bad_file_name", str(error))
+        else:
+            problem = FileProblem("unreadable_file", f"the file could not be read as a CSV of this source "
+                                  f"({type(error).__name__}: {str(error).splitlines()[0][:300]}); "
+                                  "check the export and deliver it again.")
         report = quarantine_file(path, home.quarantine, run_id, spec.name, problem, digest)
         entry = LoadEntry(digest, path.name, spec.name, name.municipality if name else None,
                           name.period if name else None, name.version if name else None, len(data),
                           QUARANTINED, seq, run_id, _now(), problem=problem.code, message=problem.message,
-                          quarantine_report=str(report))
+                          quarantine_report=str(report), load_id=load_id)
         log(f"QUARANTINED {path.name}: {problem.message} (report: {report})")
     load_log.write(entry)
     return entry

@@ -42,7 +42,7 @@ def partition_dir(raw_dir: Path, name: DeliveryName) -> Path:
 
 def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, destination: Destination,
               run_id: str, load_seq: int, con: duckdb.DuckDBPyConnection | None = None,
-              converted: bytes | None = None) -> LoadEntry:
+              converted: bytes | None = None, load_id: str = "") -> LoadEntry:
     """Parse, row-check and write one file. Raises FileProblem when the whole file must be quarantined.
 
     `con`: an in-memory DuckDB connection to reuse across files (its temp tables are replaced per file).
@@ -50,12 +50,13 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
     decoded = decode_file(landed, destination.scratch_dir, converted if converted is not None else data,
                           converted=converted is not None)
     decoded.sha256, decoded.size = hashlib.sha256(data).hexdigest(), len(data)
+    load_id = load_id or decoded.sha256[:32]
     header = read_header(decoded.header_line, spec)
     loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
     own_connection = con is None
     con = con or duckdb.connect()
     try:
-        data_lines = read_rows(con, decoded.text_path, header)
+        data_lines = read_rows(con, decoded.text_path, header, decoded.physical_lines)
         build_checked_rows(con, spec, name.period, set(header.positions))
         rejected = con.execute(
             "select _line, _column, _reason from rows_checked where _reason is not null order by _line").fetchall()
@@ -67,7 +68,7 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
                 _line_problems(con, spec, rejected), len(rejected))
         target_dir = partition_dir(destination.raw_dir, name)
         target_dir.mkdir(parents=True, exist_ok=True)
-        parquet = target_dir / f"{decoded.sha256[:16]}.parquet"
+        parquet = target_dir / f"{load_id[:16]}.parquet"
         tmp = parquet.with_name(parquet.name + ".tmp")
         (rows_accepted,) = con.execute(f"""
             copy (
@@ -76,13 +77,13 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
                     _line as _source_line,
                     {name.version}::integer as _file_version,
                     timestamptz '{loaded_at.isoformat()}' as _loaded_at,
-                    '{decoded.sha256}' as _load_id,
+                    '{load_id}' as _load_id,
                     {f"'{name.municipality}'" if name.municipality else 'null::varchar'} as _municipality,
                     '{name.period}' as _period
                 from ({select_accepted(spec)})
             ) to {_sql_path(tmp)} (format parquet, compression zstd)""").fetchone()
         replace_atomically(tmp, parquet)
-        rejects_path = (_write_rejects(con, spec, destination.rejects_dir, decoded.sha256, landed.name)
+        rejects_path = (_write_rejects(con, spec, destination.rejects_dir, load_id, landed.name)
                         if rejected else None)
         municipalities, units = [], []
         if "yksikko" in {c.name for c in spec.columns}:
@@ -111,7 +112,7 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
         unknown_columns=header.unknown_columns, parquet_path=str(parquet),
         rejects_path=str(rejects_path) if rejects_path else None,
         warnings=warnings, municipalities=municipalities,
-        distinct_units=units)
+        distinct_units=units, load_id=load_id)
 
 
 def _value_expression(spec: SourceSpec) -> str:

@@ -5,6 +5,7 @@ A file counts as loaded only once its Parquet is in place and its entry is writt
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,9 +42,16 @@ class LoadEntry:
     message: str | None = None
     quarantine_report: str | None = None
     warnings: list[str] = field(default_factory=list)
+    load_id: str = ""         # the file's bytes in its slot (see load_id_for); set by ingest
     municipalities: list[str] = field(default_factory=list)  # for files whose rows name the municipality
     distinct_units: list[str] = field(default_factory=list)  # history for the "unit not seen before" check
     validated_at: str | None = None
+
+
+def load_id_for(sha256: str, source: str, slot: str) -> str:
+    """Identical bytes are one load within a slot (a renamed `_v2` is a no-op) but a load of their own in
+    another slot: two municipalities' header-only files have the same bytes and are two deliveries."""
+    return hashlib.sha256(f"{sha256}|{source}|{slot}".encode()).hexdigest()[:32]
 
 
 class LoadLog:
@@ -53,17 +61,17 @@ class LoadLog:
         directory.mkdir(parents=True, exist_ok=True)
         for path in sorted(directory.glob("*.json")):
             entry = LoadEntry(**json.loads(path.read_text(encoding="utf-8")))
-            self.entries[entry.sha256] = entry
+            self.entries[entry.load_id] = entry
 
-    def __contains__(self, sha256: str) -> bool:
-        return sha256 in self.entries
+    def __contains__(self, load_id: str) -> bool:
+        return load_id in self.entries
 
     def next_seq(self) -> int:
         return 1 + max((e.load_seq for e in self.entries.values()), default=0)
 
     def write(self, entry: LoadEntry) -> None:
-        write_json_atomically(self.directory / f"{entry.sha256}.json", asdict(entry))
-        self.entries[entry.sha256] = entry
+        write_json_atomically(self.directory / f"{entry.load_id}.json", asdict(entry))
+        self.entries[entry.load_id] = entry
 
     def of_source(self, source: str) -> list[LoadEntry]:
         return sorted((e for e in self.entries.values() if e.source == source), key=lambda e: e.load_seq)

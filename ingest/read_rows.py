@@ -1,6 +1,7 @@
 """Read a decoded CSV with DuckDB's vectorised reader: every field as text, structural errors with line numbers."""
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import duckdb
@@ -18,8 +19,8 @@ STRUCTURAL = {
 }
 
 
-def read_rows(con: duckdb.DuckDBPyConnection, text_path: Path, header: Header) -> int:
-    """Create temp table `rows_raw` (r_<column>…; its rowid + 2 is the line). Returns the number of data lines.
+def read_rows(con: duckdb.DuckDBPyConnection, text_path: Path, header: Header, physical_lines: int) -> int:
+    """Create temp table `rows_raw` (r_<column>…, _line: the line the record starts on). Returns the record count.
 
     Any line whose field count differs from the header's quarantines the file (FileProblem).
     """
@@ -46,7 +47,38 @@ def read_rows(con: duckdb.DuckDBPyConnection, text_path: Path, header: Header) -
             f"{len(errors)} line(s) do not have the {header.field_count} fields of the header "
             f"(delimiter {header.delimiter!r}); check quoting of values that contain the delimiter and "
             "deliver the file again.", lines, len(errors))
-    return con.execute("select count(*) from rows_raw").fetchone()[0]
+    records = con.execute("select count(*) from rows_raw").fetchone()[0]
+    if physical_lines == records + 1:
+        # One line per record: the rowid (insertion order follows the file) gives the line.
+        con.execute("create or replace temp table rows_raw as select *, (rowid + 2)::bigint as _line from rows_raw")
+    else:
+        # Blank lines or line breaks inside quoted fields: count physical lines the way a person would.
+        starts = record_start_lines(text_path, header.delimiter)
+        if len(starts) != records:
+            raise FileProblem("unreadable_file", f"the file's {records} records could not be matched to its "
+                              "lines; check quoting and line breaks and deliver it again.")
+        con.execute("create or replace temp table line_map (idx bigint, line bigint)")
+        con.executemany("insert into line_map values (?, ?)", list(enumerate(starts)))
+        con.execute("""
+            create or replace temp table rows_raw as
+            select numbered.* exclude (idx), line_map.line as _line
+            from (select *, rowid as idx from rows_raw) as numbered
+            inner join line_map using (idx)
+            order by idx""")
+    return records
+
+
+def record_start_lines(text_path: Path, delimiter: str) -> list[int]:
+    """The physical line each data record starts on (the header is line 1; blank lines hold no record)."""
+    starts = []
+    with open(text_path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter, quotechar='"')
+        before = 0
+        for index, row in enumerate(reader):
+            if index > 0 and row:   # csv gives [] for a blank line, which DuckDB skips too
+                starts.append(before + 1)
+            before = reader.line_num
+    return starts
 
 
 def _literal(path: Path) -> str:

@@ -128,7 +128,7 @@ def build_checked_rows(con: duckdb.DuckDBPyConnection, spec: SourceSpec, period:
     con.execute(f"""
         create or replace temp table rows_checked as
         select *, {reason} as _reason, {where} as _column
-        from (select *, (rowid + 2)::bigint as _line, {', '.join(typed_cols)} from rows_raw)""")
+        from (select *, {', '.join(typed_cols)} from rows_raw)""")
 
 
 def select_accepted(spec: SourceSpec) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ingest.atomic import replace_atomically
 from ingest.landing import IngestSummary, Log, ingest_source
-from ingest.load_log import ACCEPTED, QUARANTINED, LoadEntry, LoadLog
+from ingest.load_log import ACCEPTED, QUARANTINED, LoadEntry, LoadLog, load_id_for
 from ingest.problems import FileProblem, LineProblem
 from ingest.quarantine import quarantine_file
 from ingest.sources import SOTKANET
@@ -103,18 +103,20 @@ def title_warnings(indicators: pd.DataFrame) -> list[str]:
 def _ingest_reference(home: Home, path: Path, kind: str, run_id: str, load_log: LoadLog, log: Log) -> None:
     data = path.read_bytes()
     digest = sha256(data).hexdigest()
-    if digest in load_log:
+    load_id = load_id_for(digest, kind, path.name)
+    if load_id in load_log:
         return
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    entry = LoadEntry(digest, path.name, kind, None, None, 1, len(data), ACCEPTED, load_log.next_seq(), run_id, now)
+    entry = LoadEntry(digest, path.name, kind, None, None, 1, len(data), ACCEPTED, load_log.next_seq(), run_id, now,
+                       load_id=load_id)
     try:
         document = _load_json(data)
         frame = _parse_regions(document) if kind == "sotkanet_regions" else _parse_indicators(document)
         folder = home.source_raw(kind)
         folder.mkdir(parents=True, exist_ok=True)
-        parquet = folder / f"{digest[:16]}.parquet"
+        parquet = folder / f"{load_id[:16]}.parquet"
         tmp = parquet.with_name(parquet.name + ".tmp")
-        frame.assign(_load_id=digest).to_parquet(tmp, index=False)
+        frame.assign(_load_id=load_id).to_parquet(tmp, index=False)
         replace_atomically(tmp, parquet)
         entry.parquet_path, entry.data_lines, entry.rows_accepted = str(parquet), len(frame), len(frame)
         entry.validated_at = now

@@ -14,7 +14,7 @@ from orchestration.run_settings import run_label
 def _run_results(home, source: str, label: str) -> pd.DataFrame:
     entries = [e for e in LoadLog(home.load_log_dir).of_source(source) if e.run_id == label and e.validated_at]
     frames = [pd.read_parquet(p) for e in entries
-              if (p := home.checks_dir / source / f"{e.sha256[:16]}.parquet").exists()]
+              if (p := home.checks_dir / source / f"{e.load_id[:16]}.parquet").exists()]
     return pd.concat(frames) if frames else pd.DataFrame(columns=["check_name", "severity", "status", "file"])
 
 

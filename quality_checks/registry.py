@@ -57,5 +57,8 @@ INGEST_CHECKS = {
     "missing_required_column": ("conformance", "The header lacks a required column."),
     "field_count_mismatch": ("conformance", "A line has a different number of fields than the header."),
     "too_many_rejected_rows": ("conformance", "More than 5 % of the data lines break the row rules."),
+    "unreadable_file": ("conformance", "The reader could not make sense of the file's structure."),
+    "cannot_parse_json": ("conformance", "A JSON download that is not valid JSON of the expected shape."),
+    "bad_reference_rows": ("conformance", "A Sotkanet region or indicator list with incomplete objects."),
     "row_rules": ("conformance", "Data lines rejected by the row rules (line numbers in the reject log)."),
 }

@@ -25,11 +25,11 @@ def ingest_rows(load_log: LoadLog) -> list[dict]:
     rows = []
     for entry in load_log.entries.values():
         if entry.status == QUARANTINED and entry.problem in INGEST_CHECKS:
-            rows.append(ingest_result_row(entry.problem, entry.source, entry.file_name, entry.sha256,
+            rows.append(ingest_result_row(entry.problem, entry.source, entry.file_name, entry.load_id,
                                           entry.municipality, entry.period, entry.data_lines or None,
                                           entry.rows_rejected or None))
         elif entry.status == ACCEPTED:
-            rows.append(ingest_result_row("row_rules", entry.source, entry.file_name, entry.sha256,
+            rows.append(ingest_result_row("row_rules", entry.source, entry.file_name, entry.load_id,
                                           entry.municipality, entry.period, entry.data_lines,
                                           entry.rows_rejected))
     return rows

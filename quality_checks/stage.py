@@ -54,9 +54,9 @@ def validate_pending(home: Home, source: str, run_id: str, validator: Validator 
     results_dir.mkdir(parents=True, exist_ok=True)
     for index, entry in enumerate(pending, 1):
         frame = read_frame(Path(entry.parquet_path))
-        outcome = validator.validate(frame, file_context(entry, load_log), entry.file_name, entry.sha256,
+        outcome = validator.validate(frame, file_context(entry, load_log), entry.file_name, entry.load_id,
                                      entry.municipality)
-        stem = results_dir / entry.sha256[:16]
+        stem = results_dir / entry.load_id[:16]
         write_json_atomically(stem.with_suffix(".gx.json"), outcome.gx_result)
         _write_rows(outcome.rows, stem.with_suffix(".parquet"))
         warnings = sorted({r["check_name"] for r in outcome.rows if r["status"] != "passed"} -
@@ -115,5 +115,5 @@ def _quarantine_after_validation(home: Home, entry: LoadEntry, failures: list[di
 
 
 def load_gx_result(home: Home, entry: LoadEntry) -> dict | None:
-    path = home.checks_dir / entry.source / f"{entry.sha256[:16]}.gx.json"
+    path = home.checks_dir / entry.source / f"{entry.load_id[:16]}.gx.json"
     return json.loads(path.read_text()) if path.exists() else None

@@ -102,3 +102,25 @@ def test_binary_file_cannot_be_decoded_and_is_quarantined(home):
     ingest_source(home, AVOHILMO, "test-run", log=lambda _: None)
     (entry,) = LoadLog(home.load_log_dir).entries.values()
     assert entry.status == QUARANTINED and entry.problem == "cannot_decode"
+
+
+@pytest.mark.parametrize("line_end", ["\r", "mixed"], ids=["cr-only", "lf-header-crlf-data"])
+def test_other_line_endings_load_instead_of_crashing(home, line_end):
+    text = VisitFile(ROWS).text()
+    text = text.replace("\n", "\r") if line_end == "\r" else text.replace("\n", "\r\n").replace("\r\n", "\n", 1)
+    path = home.source_landing("avohilmo") / "avohilmo_905_2019-03.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode())
+    ingest_source(home, AVOHILMO, "test-run", log=lambda _: None)
+    (entry,) = LoadLog(home.load_log_dir).entries.values()
+    assert entry.status == PENDING and entry.rows_accepted == 3
+
+
+def test_unreadable_input_is_quarantined_not_a_crash(home):
+    path = home.source_landing("avohilmo") / "avohilmo_905_2019-03.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b'kaynti_id;asiakas_tunniste;ika;yksikko;palvelumuoto;ammatti;yhteystapa;kiireellisyys;kaynti_pvm\n'
+                     b'1;"unterminated;45;x;T11;2211;R10;2;1.3.2019\n')
+    ingest_source(home, AVOHILMO, "test-run", log=lambda _: None)
+    (entry,) = LoadLog(home.load_log_dir).entries.values()
+    assert entry.status == QUARANTINED

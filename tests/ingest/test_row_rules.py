@@ -80,8 +80,8 @@ def test_accepted_rows_carry_lineage(home):
     entry = load(home, good(2))
     rows = duckdb.sql(f"select _source_file, _source_line, _file_version, _load_id, _municipality, _period "
                       f"from read_parquet('{entry.parquet_path}') order by _source_line").fetchall()
-    assert rows == [("avohilmo_905_2019-03.csv", 2, 1, entry.sha256, "905", "2019-03"),
-                    ("avohilmo_905_2019-03.csv", 3, 1, entry.sha256, "905", "2019-03")]
+    assert rows == [("avohilmo_905_2019-03.csv", 2, 1, entry.load_id, "905", "2019-03"),
+                    ("avohilmo_905_2019-03.csv", 3, 1, entry.load_id, "905", "2019-03")]
 
 
 def test_more_than_five_percent_rejected_quarantines_the_file_with_its_first_ten_lines(home):
@@ -131,4 +131,23 @@ def test_badly_named_file_is_quarantined(home):
     ingest_source(home, AVOHILMO, "test-run", log=lambda _: None)
     entries = LoadLog(home.load_log_dir).entries.values()
     assert {e.problem for e in entries} == {"bad_file_name"}
-    assert len({e.file_name for e in entries if e.status == QUARANTINED}) == 1  # same bytes load once
+    assert len({e.file_name for e in entries if e.status == QUARANTINED}) == 4
+
+
+def test_line_numbers_are_physical_lines_with_blank_lines_and_quoted_line_breaks(home):
+    lines = VisitFile(good(30)).text().splitlines()
+    lines[5] = lines[5].replace("Vaasan terveysasema", '"Vaasan\nterveysasema"')   # record 5 spans lines 6-7
+    lines.insert(10, "")                                                            # a blank line
+    broken = VisitFile([visit(999, age=150)]).text().splitlines()[1]
+    lines.append(broken)
+    path = home.source_landing("avohilmo") / "avohilmo_905_2019-03.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    ingest_source(home, AVOHILMO, "test-run", log=lambda _: None)
+    (entry,) = LoadLog(home.load_log_dir).entries.values()
+    assert entry.rows_accepted == 30
+    (reject,) = rejects(entry)
+    physical = path.read_text().split("\n").index(broken) + 1
+    assert reject[0] == physical == 34
+    last_good = duckdb.sql(f"select max(_source_line) from read_parquet('{entry.parquet_path}')").fetchone()[0]
+    assert last_good == 33

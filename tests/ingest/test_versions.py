@@ -84,3 +84,12 @@ def test_versions_landing_together_load_in_ascending_order(home):
     assert summary.loaded == ["avohilmo_905_2019-03.csv", "avohilmo_905_2019-03_v2.csv"]
     assert summary.ignored == []
     assert live(home) == ["avohilmo_905_2019-03_v2.csv"]
+
+
+def test_identical_bytes_in_another_slot_are_a_delivery_of_their_own(home):
+    empty = VisitFile([])
+    empty.write(home.source_landing("avohilmo") / "avohilmo_905_2019-03.csv")
+    empty.write(home.source_landing("avohilmo") / "avohilmo_499_2019-03.csv")
+    summary = run(home)
+    assert sorted(summary.loaded) == ["avohilmo_499_2019-03.csv", "avohilmo_905_2019-03.csv"]
+    assert sorted(live(home)) == ["avohilmo_499_2019-03.csv", "avohilmo_905_2019-03.csv"]

@@ -59,7 +59,7 @@ def test_clean_file_passes_and_results_are_rows_of_one_shape(home, validator):
                                         "share_failed", "threshold", "severity", "status"]
     gx = frame[~frame["check_name"].str.startswith("ingest_")]
     assert set(gx["status"]) == {"passed"} and "visit_id_unique" in set(gx["check_name"])
-    stored = json.loads((home.checks_dir / "avohilmo" / f"{entries['avohilmo_905_2019-03.csv'].sha256[:16]}.gx.json").read_text())
+    stored = json.loads((home.checks_dir / "avohilmo" / f"{entries['avohilmo_905_2019-03.csv'].load_id[:16]}.gx.json").read_text())
     assert stored["success"] is True
 
 

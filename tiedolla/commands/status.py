@@ -85,7 +85,7 @@ def _rejects_by_reason(home: Home) -> list[dict]:
     rows = duckdb.sql(f"""
         select r.source, r.column_name, r.reason, count(*) as lines, count(distinct r.load_id) as files
         from read_parquet('{snapshot}') r
-        join read_parquet('{load_log}') l on r.load_id = l.sha256 and l.status = 'accepted'
+        join read_parquet('{load_log}') l on r.load_id = l.load_id and l.status = 'accepted'
         group by all order by lines desc limit 10""").fetchall()
     return [dict(zip(("source", "column", "reason", "lines", "files"), row)) for row in rows]
 

@@ -6,7 +6,8 @@ source as (
 
 renamed as (
     select
-        sha256 as load_id,
+        load_id,
+        sha256,
         file_name,
         source,
         municipality as municipality_code,
