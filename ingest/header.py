@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 
-from ingest.problems import FileProblem
+from ingest.problems import FileProblem, LineProblem
 from ingest.sources import SourceSpec
 
 DELIMITERS = (";", "\t", ",")
@@ -53,6 +53,7 @@ def read_header(line: str, spec: SourceSpec) -> Header:
             "missing_required_column",
             f"line 1 (the header) lacks required column(s) {', '.join(missing)} "
             f"(found: {', '.join(names) or 'nothing'}). Columns may be named in Finnish or Swedish; "
-            "fix the export and deliver the file again.")
+            "fix the export and deliver the file again.",
+            [LineProblem(1, column, "required column missing from the header") for column in missing], len(missing))
     language = "fi" if not swedish else "sv" if not finnish else "mixed"
     return Header(delimiter, positions, count, unknown, language)

@@ -75,7 +75,9 @@ def column_rules(spec: SourceSpec, column: Column) -> list[Rule]:
     elif column.kind in ("int", "decimal"):
         rules.append(Rule(f"{present} and {typed} is null", "unparseable_number", column.name))
         if column.kind == "int":
-            rules.append(Rule(f"{present} and {typed} <> floor({typed})", "not_an_integer", column.name))
+            # Digits with at most a zero decimal part ("45", "45,0"); not "4.5e1" or "45,5".
+            rules.append(Rule(f"{present} and {typed} is not null and not regexp_full_match({raw}, "
+                              f"'[+-]?\\d+([.,]0+)?')", "not_an_integer", column.name))
         if column.minimum is not None:
             rules.append(Rule(f"{present} and {typed} < {column.minimum}", "out_of_range", column.name))
         if column.maximum is not None:

@@ -11,9 +11,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.resources import HomeResource
 from orchestration.run_settings import as_of
-from publish.fingerprint import fingerprint
+from publish.fingerprint import fingerprint, nothing_delivered
 from publish.history import latest
-from tiedolla.home import PROJECT_ROOT
+from tiedolla.home import PRIVATE_FILE_MODE, PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # dbt is installed beside this Python; `dagster dev` may start with a PATH that lacks the venv's bin.
@@ -44,7 +44,9 @@ class TiedollaTranslator(DagsterDbtTranslator):
 def needs_build(home, run_as_of: str | None) -> bool:
     """False when nothing changed since the last publication and its marts are still in place."""
     previous = latest(home)
-    return not (previous and home.marts_db.exists() and home.build_db.exists()
+    if previous is None:
+        return not nothing_delivered(home)
+    return not (home.marts_db.exists() and home.build_db.exists()
                 and previous["fingerprint"] == fingerprint(home, run_as_of))
 
 
@@ -80,4 +82,18 @@ def tiedolla_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, hom
                          metadata={"rebuilt": False})
         return
     context.log.info("dbt build: seeds, staging, intermediate, marts and their tests")
-    yield from dbt.cli(["build", "--vars", json.dumps({"as_of": run_as_of or ""})], context=context).stream()
+    # dbt's target folder lives in the home, replaced each run, so runs leave nothing in the checkout.
+    target = folder.root / ".dbt_target"
+    _private(folder.build_db)
+    yield from dbt.cli(["build", "--vars", json.dumps({"as_of": run_as_of or ""})], context=context,
+                       target_path=target).stream()
+    _private(folder.build_db)
+
+
+def _private(build_db) -> None:
+    """build.duckdb holds client-level rows: readable by its owner only (created empty if need be)."""
+    if not build_db.exists():
+        import duckdb
+
+        duckdb.connect(str(build_db)).close()
+    os.chmod(build_db, PRIVATE_FILE_MODE)

@@ -4,7 +4,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.resources import HomeResource
 from orchestration.run_settings import as_of
-from publish.fingerprint import fingerprint, git_revision, live_files
+from publish.fingerprint import fingerprint, git_revision, live_files, nothing_delivered
 from publish.history import latest
 from publish.publisher import publish
 
@@ -21,6 +21,9 @@ def published_marts(context: AssetExecutionContext, home: HomeResource) -> Mater
     print_ = context.log.info
     new_fingerprint = fingerprint(folder, run_as_of)
     previous = latest(folder)
+    if previous is None and nothing_delivered(folder):
+        print_(f"no changes; nothing has been delivered to {folder.landing} yet, so there is nothing to publish")
+        return MaterializeResult(metadata={"publication_id": 0, "published": False})
     if previous and previous["fingerprint"] == new_fingerprint and folder.marts_db.exists():
         print_(f"no changes; publication {previous['publication_id']} is current")
         return MaterializeResult(metadata={"publication_id": previous["publication_id"], "published": False})

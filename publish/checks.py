@@ -6,11 +6,13 @@ import re
 import duckdb
 
 CLIENT_LEVEL = re.compile(r"asiakas|klient|client_id|kaynti_id|besok_id|visit_id|henkilotunnus|hetu", re.I)
-# Value columns that must be NULL in a suppressed cell, and the count that must not be 1–4 unsuppressed.
+# Value columns that must be NULL in a suppressed cell, and a count that cannot be 1–4 unless the cell
+# describes 1–4 persons (visits ≥ clients: 1–4 visits in both columns together mean 1–4 clients).
 SUPPRESSION = {
     "wait_times": (["visits_nonurgent", "visits_nonurgent_unassessed", "median_wait_days", "p90_wait_days",
                     "share_within_7d", "share_within_14d", "share_within_21d", "share_over_90d",
-                    "share_over_180d", "share_within_guarantee"], "visits_nonurgent"),
+                    "share_over_180d", "share_within_guarantee"],
+                   "visits_nonurgent + visits_nonurgent_unassessed"),
 }
 
 

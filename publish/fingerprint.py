@@ -42,8 +42,19 @@ def code_digest(root: Path = PROJECT_ROOT) -> str:
     return digest.hexdigest()
 
 
+def received_files(home: Home) -> list[list]:
+    """Every file received with its fate: a quarantine or an ignored late version changes data_quality."""
+    return sorted([e.source, e.file_name, e.load_id, e.status] for e in LoadLog(home.load_log_dir).entries.values())
+
+
+def nothing_delivered(home: Home) -> bool:
+    return not LoadLog(home.load_log_dir).entries
+
+
 def fingerprint(home: Home, as_of: str | None) -> str:
-    payload = {"files": live_files(home), "code": code_digest(), "as_of": as_of or ""}
+    """The live files (pipeline.md), plus the fate of every other file received, the code and the as-of."""
+    payload = {"files": live_files(home), "received": received_files(home), "code": code_digest(),
+               "as_of": as_of or ""}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -36,10 +36,26 @@ def _month_range(value: str) -> tuple[str, str]:
 
 
 def _municipalities(value: str) -> list[str]:
+    from tiedolla.reference import municipality_codes
+
     codes = [c.strip() for c in value.split(",") if c.strip()]
     if not codes or not all(re.fullmatch(r"\d{3}", c) for c in codes):
         raise argparse.ArgumentTypeError(f"{value!r} is not a comma-separated list of 3-digit codes")
+    unknown = sorted(set(codes) - municipality_codes())
+    if unknown:
+        raise argparse.ArgumentTypeError(f"{', '.join(unknown)}: not a municipality of the region "
+                                         f"(known: {', '.join(sorted(municipality_codes()))})")
     return codes
+
+
+def _positive(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number")
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"{value!r}: the scale must be above 0")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="Write the bundled synthetic deliveries (visit extracts, population) "
                                  "into <home>/landing/, patchiness included: missing months, resubmissions, "
                                  "Swedish headers, Windows-1252 and BOM files, other delimiters, broken files.")
-    sample.add_argument("--scale", type=float, default=1.0,
+    sample.add_argument("--scale", type=_positive, default=1.0,
                         help="1 = the region's real volumes (about 176 000 residents); tests use 0.01–0.1")
     sample.add_argument("--seed", type=int, default=1, help="random seed; the same seed writes the same bytes")
     sample.add_argument("--months", type=_month_range, default=("2019-01", "2024-12"), metavar="FROM:TO",

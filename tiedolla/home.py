@@ -8,8 +8,10 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOME = PROJECT_ROOT / "data"
 
-# Folders that hold client-level data: created readable by their owner only.
-PRIVATE_DIRS = ("landing", "raw", "quarantine", "warehouse", ".dagster")
+# Folders that hold client-level data: created readable by their owner only. warehouse/ holds the published
+# marts too, so it stays readable; build.duckdb inside it is made owner-only by the run (see PRIVATE_FILE_MODE).
+PRIVATE_DIRS = ("landing", "raw", "quarantine", ".dagster")
+PRIVATE_FILE_MODE = 0o600
 
 
 def resolve_home(home: str | os.PathLike | None = None) -> Path:
@@ -88,6 +90,7 @@ class Home:
             path = self.root / name
             path.mkdir(exist_ok=True)
             os.chmod(path, 0o700)
+        self.warehouse.mkdir(exist_ok=True)
         for path in (self.load_log_dir, self.rejects_dir, self.checks_dir, self.meta_dir):
             path.mkdir(parents=True, exist_ok=True)
         return self

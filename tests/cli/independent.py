@@ -66,7 +66,7 @@ def expected_wait_times(visits: pd.DataFrame, coverage: dict[tuple[str, date], f
                 cell = cell[cell["group"] == group]
             assessed = cell[cell["wait"].notna()]
             waits = assessed["wait"].astype(float).to_numpy()
-            persons = assessed["client"].nunique()
+            persons = cell["client"].nunique()
             judged = assessed[assessed["limit"].notna()]
             row = {"area_code": area, "period_start": month, "service_line": line, "professional_group": group,
                    "visits_nonurgent": len(assessed), "visits_nonurgent_unassessed": len(cell) - len(assessed),

@@ -89,6 +89,10 @@ def _report(home: Home, result, label: str, elapsed: float) -> int:
     if publication is None:
         return 0
     publication_id, published = publication
+    if not publication_id:
+        print(f"no changes; nothing has been delivered to {home.landing} yet (put files in landing/<source>/ "
+              "or run `tiedolla sample`)")
+        return 0
     if published:
         print(f"published publication {publication_id}: {home.marts_db}")
     else:

@@ -1,5 +1,6 @@
-{% test no_small_unsuppressed_counts(model, column_name, suppression_flag='is_suppressed') %}
--- A count of 1–4 visits cannot come from 5 or more persons: such a cell must be suppressed.
+{% test no_small_unsuppressed_counts(model, count_expression, suppression_flag='is_suppressed') %}
+-- Visits are at least as many as the clients behind them: a cell whose visits number 1–4 describes 1–4
+-- persons and must be suppressed (methods.md, "Suppression").
 select * from {{ model }}
-where not {{ suppression_flag }} and {{ column_name }} between 1 and 4
+where not {{ suppression_flag }} and ({{ count_expression }}) between 1 and 4
 {% endtest %}

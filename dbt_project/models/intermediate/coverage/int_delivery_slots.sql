@@ -1,7 +1,10 @@
 -- What arrived for each (source, municipality, period): files by content, quarantines, the live version's
 -- line counts, failed checks. Population files are regional: each one counts for every municipality, and a
 -- municipality's slot is accepted when the live file has rows for it (registries.md). Region-wide sources
--- (contacts) fill one slot keyed by the welfare-area code.
+-- (contacts) fill one slot keyed by the welfare-area code. A regional file counts as received by the
+-- municipalities it has rows for (all of them when it was quarantined and its rows are unknown). A blocking
+-- failure counts against the slot only on the live version or a later one: a fixed resubmission makes the
+-- slot good again, a broken correction of a live file does not.
 with
 
 load_log as (
@@ -45,6 +48,8 @@ file_slots as (
     from files
     cross join municipalities
     where files.municipality_code is null and files.scope = 'municipality'
+        and (files.status <> 'accepted'
+            or list_contains(string_split(coalesce(files.municipalities_in_rows, ''), ','), municipalities.code))
     union all
     select distinct files.*, municipalities.welfare_area_code as slot_municipality
     from files
@@ -64,6 +69,16 @@ population_rows as (
     group by 1, 2
 ),
 
+ranked_files as (
+    -- The rank of the slot's live file: (version, load order), as staging decides the live version.
+    select
+        file_slots.*,
+        max(case when file_slots.is_live then file_slots.file_version * 1000000 + file_slots.load_seq end)
+            over (partition by file_slots.source, file_slots.slot_municipality, file_slots.period_start)
+            as live_rank
+    from file_slots
+),
+
 slots as (
     select
         file_slots.source,
@@ -76,8 +91,10 @@ slots as (
         sum(file_slots.data_lines) filter (where file_slots.is_live) as live_data_lines,
         sum(file_slots.rows_rejected) filter (where file_slots.is_live) as live_rows_rejected,
         count(distinct failed_checks.check_name) as failed_checks,
-        coalesce(bool_or(failed_checks.severity = 'blocking'), false) as blocking_check_failed
-    from file_slots
+        coalesce(bool_or(failed_checks.severity = 'blocking' and (file_slots.live_rank is null
+            or file_slots.file_version * 1000000 + file_slots.load_seq >= file_slots.live_rank)), false)
+            as blocking_check_failed
+    from ranked_files as file_slots
     left join failed_checks on file_slots.load_id = failed_checks.load_id
     group by 1, 2, 3
 ),

@@ -26,6 +26,8 @@ final as (
         expected_sources.grain,
         expected_sources.scope,
         case
+            -- A source that never delivered has no slots, --as-of or not.
+            when latest_accepted.latest_period_start is null then null
             when {{ as_of_override() }} is null then latest_accepted.latest_period_start
             when expected_sources.grain = 'year' then date_trunc('year', {{ as_of_override() }})::date
             else {{ as_of_override() }}

@@ -51,8 +51,8 @@ cell_stats as (
         visit_month as period_start,
         service_line,
         cell_group as professional_group,
-        -- The persons behind the cell: distinct clients of its waiting-time visits (methods.md).
-        count(distinct client_id) filter (where is_assessed) as persons,
+        -- The persons behind the cell: the distinct clients of its visits, assessed or not (methods.md).
+        count(distinct client_id) as persons,
         count(*) filter (where is_assessed) as visits_nonurgent,
         count(*) filter (where not is_assessed) as visits_nonurgent_unassessed,
         quantile_cont(wait_days, 0.5) filter (where is_assessed) as median_wait_days,
