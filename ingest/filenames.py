@@ -12,12 +12,13 @@ from tiedolla.reference import municipality_codes
 class DeliveryName:
     source: str
     municipality: str | None   # None when rows carry their own municipality (population)
-    period: str                # 'YYYY-MM' or 'YYYY'
+    period: str                # 'YYYY-MM' or 'YYYY' (a download date for Sotkanet)
     version: int
+    subject: str | None = None  # what else the name keys the slot by (Sotkanet's indicator id)
 
     @property
     def slot(self) -> tuple[str, str | None, str]:
-        return (self.source, self.municipality, self.period)
+        return (self.source, self.municipality, self.period, self.subject)
 
 
 class BadFileName(ValueError):
@@ -42,7 +43,7 @@ def parse_delivery_name(file_name: str, spec: SourceSpec) -> DeliveryName:
     version = int(parts.get("version") or 1)
     if version < 1:
         raise BadFileName(f"file name {file_name!r} has version {version}; versions start at _v2")
-    return DeliveryName(spec.name, municipality, period, version)
+    return DeliveryName(spec.name, municipality, period, version, parts.get("indicator"))
 
 
 def _human_pattern(spec: SourceSpec) -> str:

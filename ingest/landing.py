@@ -98,7 +98,7 @@ def slot_key(file_name: str, spec: SourceSpec) -> str:
         name = parse_delivery_name(file_name, spec)
     except BadFileName:
         return f"name:{file_name}"
-    return f"{name.municipality or ''}|{name.period}"
+    return f"{name.municipality or ''}|{name.period}|{name.subject or ''}"
 
 
 def _ingest_one(path: Path, data: bytes, digest: str, load_id: str, spec: SourceSpec, destination: Destination,
@@ -108,12 +108,13 @@ def _ingest_one(path: Path, data: bytes, digest: str, load_id: str, spec: Source
     name: DeliveryName | None = None
     try:
         name = parse_delivery_name(path.name, spec)
-        higher = load_log.highest_accepted_version(spec.name, name.municipality, name.period)
+        higher = load_log.highest_accepted_version(spec.name, name.municipality, name.period, name.subject)
         if higher is not None and higher > name.version:
             entry = LoadEntry(digest, path.name, spec.name, name.municipality, name.period, name.version,
                               len(data), IGNORED, seq, run_id, _now(),
                               message=f"version {name.version} arrived after version {higher} of the same "
-                                      "slot: ignored, the higher version stays live", load_id=load_id)
+                                      "slot: ignored, the higher version stays live", load_id=load_id,
+                              subject=name.subject)
             log(f"WARNING {path.name}: {entry.message}")
             load_log.write(entry)
             return entry
@@ -132,7 +133,7 @@ def _ingest_one(path: Path, data: bytes, digest: str, load_id: str, spec: Source
         entry = LoadEntry(digest, path.name, spec.name, name.municipality if name else None,
                           name.period if name else None, name.version if name else None, len(data),
                           QUARANTINED, seq, run_id, _now(), problem=problem.code, message=problem.message,
-                          quarantine_report=str(report), load_id=load_id)
+                          quarantine_report=str(report), load_id=load_id, subject=name.subject if name else None)
         log(f"QUARANTINED {path.name}: {problem.message} (report: {report})")
     load_log.write(entry)
     return entry

@@ -112,7 +112,7 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
         unknown_columns=header.unknown_columns, parquet_path=str(parquet),
         rejects_path=str(rejects_path) if rejects_path else None,
         warnings=warnings, municipalities=municipalities,
-        distinct_units=units, load_id=load_id)
+        distinct_units=units, load_id=load_id, subject=name.subject)
 
 
 def _value_expression(spec: SourceSpec) -> str:

@@ -43,6 +43,7 @@ class LoadEntry:
     quarantine_report: str | None = None
     warnings: list[str] = field(default_factory=list)
     load_id: str = ""         # the file's bytes in its slot (see load_id_for); set by ingest
+    subject: str | None = None  # a slot key beyond municipality and period (Sotkanet's indicator id)
     municipalities: list[str] = field(default_factory=list)  # for files whose rows name the municipality
     distinct_units: list[str] = field(default_factory=list)  # history for the "unit not seen before" check
     validated_at: str | None = None
@@ -76,9 +77,11 @@ class LoadLog:
     def of_source(self, source: str) -> list[LoadEntry]:
         return sorted((e for e in self.entries.values() if e.source == source), key=lambda e: e.load_seq)
 
-    def highest_accepted_version(self, source: str, municipality: str | None, period: str) -> int | None:
+    def highest_accepted_version(self, source: str, municipality: str | None, period: str,
+                                 subject: str | None = None) -> int | None:
         versions = [e.version for e in self.of_source(source)
-                    if e.status in (ACCEPTED, PENDING) and e.municipality == municipality and e.period == period]
+                    if e.status in (ACCEPTED, PENDING) and e.municipality == municipality and e.period == period
+                    and e.subject == subject]
         return max(versions, default=None)
 
     def pending(self, source: str) -> list[LoadEntry]:

@@ -16,7 +16,7 @@ from tiedolla.home import Home
 
 LOAD_LOG_COLUMNS = {
     "load_id": "string", "sha256": "string", "file_name": "string", "source": "string", "municipality": "string",
-    "period": "string", "version": "Int64", "size": "Int64", "status": "string", "load_seq": "Int64",
+    "period": "string", "subject": "string", "version": "Int64", "size": "Int64", "status": "string", "load_seq": "Int64",
     "run_id": "string", "loaded_at": "string", "encoding": "string", "delimiter": "string",
     "header_language": "string", "data_lines": "Int64", "rows_accepted": "Int64", "rows_rejected": "Int64",
     "rows_duplicate": "Int64", "parquet_path": "string", "problem": "string", "message": "string",

@@ -24,7 +24,7 @@ def live_files(home: Home) -> list[dict]:
     for entry in LoadLog(home.load_log_dir).entries.values():
         if entry.status != ACCEPTED:
             continue
-        slot = (entry.source, entry.municipality, entry.period)
+        slot = (entry.source, entry.municipality, entry.period, entry.subject)
         current = live.get(slot)
         if current is None or (entry.version, entry.load_seq) > (current.version, current.load_seq):
             live[slot] = entry

@@ -12,6 +12,7 @@ renamed as (
         source,
         municipality as municipality_code,
         period,
+        subject,
         version::integer as file_version,
         size::bigint as size_bytes,
         status,
@@ -40,7 +41,7 @@ final as (
         -- The live version of a slot is its highest accepted version; new bytes under a name already
         -- loaded rank above the earlier bytes of that name (avohilmo.md), hence load_seq as tie-break.
         status = 'accepted' and row_number() over (
-            partition by source, municipality_code, period, status
+            partition by source, municipality_code, period, subject, status
             order by file_version desc, load_seq desc
         ) = 1 as is_live
     from renamed
