@@ -10,7 +10,11 @@ from dataclasses import dataclass
 import duckdb
 
 from ingest.sources import Column, SourceSpec
-from tiedolla.reference import municipality_codes
+from tiedolla.reference import municipality_codes, read_seed
+
+
+def measure_ranges() -> dict[str, tuple[float, float]]:
+    return {row["code"]: (float(row["min"]), float(row["max"])) for row in read_seed("measures")}
 
 DATE_FORMATS = {"iso": "%Y-%m-%d", "dotted": "%d.%m.%Y"}
 # Timestamps: `d.m.yyyy hh:mm[:ss]` or ISO with `T` or a space (registries.md, contacts).
@@ -104,6 +108,16 @@ def source_rules(spec: SourceSpec, period: str, present: set[str]) -> list[Rule]
         last = f"{period}-{calendar.monthrange(year, month)[1]:02d}"
         rules.append(Rule(f"t_{spec.event_date}::date not between date '{first}' and date '{last}'",
                           "event_outside_file_month", spec.event_date))
+    if spec.name == "interventions" and "lopetus_pvm" in present:
+        rules.append(Rule("t_lopetus_pvm < t_aloitus_pvm", "end_before_start", "lopetus_pvm"))
+    if spec.name == "outcomes":
+        # The measure must be one of measures.csv and the value within its range: an error, not a number.
+        ranges = measure_ranges()
+        listed = ", ".join(_quote(code) for code in ranges)
+        rules.append(Rule(f"t_mittari not in ({listed})", "unknown_code", "mittari"))
+        bounds = " ".join(f"when {_quote(code)} then t_arvo not between {low} and {high}"
+                          for code, (low, high) in ranges.items())
+        rules.append(Rule(f"case t_mittari {bounds} else false end", "out_of_range", "arvo"))
     if spec.name == "avohilmo" and "hoidon_tarve_pvm" in present:
         rules.append(Rule(
             "t_hoidon_tarve_pvm > t_kaynti_pvm "

@@ -125,4 +125,64 @@ SOTKANET = SourceSpec(
              "absvalue": "absolute_value"},
 )
 
-SOURCES: dict[str, SourceSpec] = {spec.name: spec for spec in (AVOHILMO, POPULATION, CONTACTS, SOTKANET)}
+def _monthly(source: str) -> str:
+    return source + r"_(?P<municipality>\d{3})_(?P<period>\d{4}-\d{2})(?:_v(?P<version>\d+))?\.csv"
+
+
+RAI = SourceSpec(
+    name="rai",
+    file_pattern=_monthly("rai"),
+    period_grain="month",
+    columns=(
+        Column("asiakas_tunniste", "klient_id", "text", identifying=True),
+        Column("arviointi_pvm", "bedomning_datum", "date"),
+        Column("instrumentti", "instrument", "code", allowed=("HC", "LTCF", "CHA")),
+        Column("maple", "maple", "int", minimum=1, maximum=5),
+        Column("cps", "cps", "int", minimum=0, maximum=6),
+        Column("adlh", "adlh", "int", minimum=0, maximum=6),
+        Column("iadl", "iadl", "int", required=False, minimum=0, maximum=48),
+        Column("drs", "drs", "int", required=False, minimum=0, maximum=14),
+        Column("chess", "chess", "int", required=False, minimum=0, maximum=5),
+    ),
+    dedupe_key=("asiakas_tunniste", "arviointi_pvm", "instrumentti"),
+    event_date="arviointi_pvm",
+    aliases={"bedömning_datum": "arviointi_pvm"},
+)
+
+INTERVENTION_CODES = ("KOTIKUNTOUTUS", "ETAKUNTOUTUS", "ELINTAPAOHJAUS", "IPC", "LAPSET_PUHEEKSI", "VOIMAPERHEET",
+                      "AUDIT_MINI", "MAKSUTON_EHKAISY", "JALKAUTUVA_TIIMI")
+
+INTERVENTIONS = SourceSpec(
+    name="interventions",
+    file_pattern=_monthly("interventions"),
+    period_grain="month",
+    columns=(
+        Column("asiakas_tunniste", "klient_id", "text", identifying=True),
+        Column("interventio", "intervention", "code", allowed=INTERVENTION_CODES),
+        Column("yksikko", "enhet", "text"),
+        Column("aloitus_pvm", "start_datum", "date"),
+        Column("lopetus_pvm", "slut_datum", "date", required=False),
+        Column("tila", "status", "code",
+               allowed=("kesken", "pågående", "valmis", "slutförd", "keskeytynyt", "avbruten")),
+    ),
+    dedupe_key=("asiakas_tunniste", "interventio", "aloitus_pvm"),
+    event_date="aloitus_pvm",
+)
+
+OUTCOMES = SourceSpec(
+    name="outcomes",
+    file_pattern=_monthly("outcomes"),
+    period_grain="month",
+    columns=(
+        Column("asiakas_tunniste", "klient_id", "text", identifying=True),
+        Column("mittari", "matare", "code"),   # checked against measures.csv, with the value's range
+        Column("mittaus_pvm", "matning_datum", "date"),
+        Column("arvo", "varde", "decimal"),
+    ),
+    dedupe_key=("asiakas_tunniste", "mittari", "mittaus_pvm"),
+    event_date="mittaus_pvm",
+    aliases={"mätare": "mittari", "mätning_datum": "mittaus_pvm", "värde": "arvo"},
+)
+
+SOURCES: dict[str, SourceSpec] = {spec.name: spec for spec in (AVOHILMO, POPULATION, CONTACTS, SOTKANET, RAI,
+                                                              INTERVENTIONS, OUTCOMES)}

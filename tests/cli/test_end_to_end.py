@@ -19,6 +19,9 @@ from tests.deliveries import VisitFile, population_file, visit
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK_MARTS = ROOT.parent / "shared" / "tools" / "check_marts.py"
+# The marts of marts.md built so far (segment_summary and intervention_effects come with their issue).
+PUBLISHED_SO_FAR = ["dim_area", "wait_times", "data_quality", "contact_channels", "wait_time_benchmarks",
+                    "indicator_catalog", "director_indicators", "publication"]
 ALL_MUNICIPALITIES = ["152", "231", "280", "287", "288", "399", "440", "475", "499", "545", "598", "599", "893",
                       "905", "946"]
 
@@ -111,10 +114,10 @@ def test_run_publishes_and_reports_quarantine(published):
 
 def test_published_file_meets_the_marts_contract(published):
     result = subprocess.run([sys.executable, str(CHECK_MARTS), str(published["home"]), "--only",
-                             "dim_area,wait_times,data_quality,publication"], capture_output=True, text=True)
+                             ",".join(PUBLISHED_SO_FAR)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
     tables = set(marts(published["home"], "select table_name from information_schema.tables")["table_name"])
-    assert tables == {"dim_area", "wait_times", "data_quality", "contact_channels", "wait_time_benchmarks", "publication"}
+    assert tables == set(PUBLISHED_SO_FAR)
 
 
 def test_wait_times_equal_an_independent_computation(published):

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.cli.test_end_to_end import CHECK_MARTS, tiedolla
+from tests.cli.test_end_to_end import CHECK_MARTS, PUBLISHED_SO_FAR, tiedolla
 from tiedolla.sample import generate_sample
 
 PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "data" / "published_figures_2019.csv"
@@ -54,8 +54,8 @@ def test_every_broken_sample_file_is_quarantined_and_nothing_else(sample_home):
 
 def test_sample_publication_meets_the_contract(sample_home):
     home, _, _ = sample_home
-    result = subprocess.run([sys.executable, str(CHECK_MARTS), str(home), "--only",
-                             "dim_area,wait_times,data_quality,publication"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, str(CHECK_MARTS), str(home), "--only", ",".join(PUBLISHED_SO_FAR)],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
 
 
@@ -87,3 +87,23 @@ def test_kronoby_has_no_expected_slots_before_2023(sample_home):
     assert query(home, "select count(*) from wait_times where area_code = '288'") == [(0,)]
     assert query(home, "select distinct deliveries_expected from data_quality where area_code = '17' "
                        "and source = 'avohilmo'") == [(14,)]
+
+
+def test_2019_own_figures_land_within_a_point_of_sotkanets(sample_home):
+    home, _, _ = sample_home
+    rows = query(home, """
+        select indicator_id, value, own_value, own_minus_published from wait_time_benchmarks
+        where area_code = '17' and year(period_start) = 2019 order by 1""")
+    assert [r[0] for r in rows] == ["wait_dentist_over_21d", "wait_pc_doctor_over_7d", "wait_pc_doctor_over_90d"]
+    published = {"wait_dentist_over_21d": 0.548, "wait_pc_doctor_over_7d": 0.471, "wait_pc_doctor_over_90d": 0.064}
+    for indicator, value, own, gap in rows:
+        assert value == pytest.approx(published[indicator], abs=1e-12)
+        assert abs(gap) <= 0.01 and own == pytest.approx(value + gap, abs=1e-12)
+
+
+def test_sample_director_indicators_cover_every_indicator_with_a_delivered_source(sample_home):
+    home, _, _ = sample_home
+    indicators = {r[0] for r in query(home, "select distinct indicator_id from director_indicators")}
+    assert indicators == {"wait_pc_doctor_over_7d", "wait_pc_doctor_over_90d", "wait_pc_within_guarantee",
+                          "wait_pc_median_days", "wait_dentist_over_21d", "wait_oral_within_guarantee",
+                          "contacts_answered", "contacts_digital", "visits_pc_per_1000", "data_coverage"}

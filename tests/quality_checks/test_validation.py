@@ -47,7 +47,8 @@ def test_registry_rows_are_well_formed():
     checks = load_registry()
     assert {c.severity for c in checks} == {BLOCKING, WARNING}
     assert len({(c.source, c.check_name) for c in checks}) == len(checks)
-    assert {c.source for c in checks} == {"avohilmo", "population", "contacts", "sotkanet"}
+    assert {c.source for c in checks} == {"avohilmo", "population", "contacts", "sotkanet", "rai", "interventions",
+                                          "outcomes"}
 
 
 def test_clean_file_passes_and_results_are_rows_of_one_shape(home, validator):
