@@ -9,7 +9,7 @@ from publish.history import latest
 from publish.publisher import publish
 
 PUBLISHED_FROM = ["dim_area", "wait_times", "data_quality", "contact_channels", "wait_time_benchmarks",
-                  "indicator_catalog", "director_indicators"]
+                  "indicator_catalog", "director_indicators", "segment_summary", "intervention_effects"]
 
 
 @asset(group_name="published", deps=[AssetKey(name) for name in PUBLISHED_FROM],

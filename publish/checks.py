@@ -13,6 +13,9 @@ SUPPRESSION = {
                     "share_within_7d", "share_within_14d", "share_within_21d", "share_over_90d",
                     "share_over_180d", "share_within_guarantee"],
                    "visits_nonurgent + visits_nonurgent_unassessed"),
+    "segment_summary": (["clients", "share_of_clients", "visits_per_client", "moved_up", "moved_down"], "clients"),
+    "intervention_effects": (["pairs", "mean_change", "ci95_low", "ci95_high", "did_estimate",
+                              "share_improved_mcid"], "pairs"),
 }
 
 

@@ -1,0 +1,204 @@
+-- Which clients the services reach, per area × quarter × scheme × segment (methods.md, "Segments"):
+-- MAPLe levels from RAI (latest assessment at most 365 days old) and service use by primary-care visits.
+with
+
+assessments as (
+    select * from {{ ref('stg_rai__assessments') }}
+),
+
+visits as (
+    select municipality_code, client_id, visit_date from {{ ref('int_visits_with_wait_days') }}
+    where service_line = 'primary_care'
+),
+
+segments as (
+    select * from {{ ref('segments') }}
+),
+
+coverage as (
+    select * from {{ ref('int_coverage_by_period') }}
+    where period_grain = 'quarter' and deliveries_expected > 0
+),
+
+municipalities as (
+    select code, welfare_area_code from {{ ref('municipalities') }}
+),
+
+thresholds as (
+    select * from {{ ref('reliability_thresholds') }}
+),
+
+quarters as (
+    select distinct
+        period_start as quarter_start,
+        (period_start + interval 3 month - interval 1 day)::date as quarter_end
+    from coverage
+),
+
+assessments_by_area as (
+    select assessments.*, municipality_code as area_code from assessments
+    union all
+    select assessments.*, municipalities.welfare_area_code
+    from assessments inner join municipalities on assessments.municipality_code = municipalities.code
+),
+
+with_previous as (
+    -- The level at the client's previous assessment in the same area (any time before).
+    select
+        *,
+        lag(maple) over (partition by area_code, client_id order by assessment_date, maple) as previous_maple
+    from assessments_by_area
+),
+
+latest_assessment as (
+    -- Each client's latest assessment on or before the quarter's last day, at most 365 days old.
+    select
+        with_previous.area_code,
+        quarters.quarter_start,
+        quarters.quarter_end,
+        with_previous.client_id,
+        'maple_' || with_previous.maple as segment,
+        with_previous.assessment_date >= quarters.quarter_start and with_previous.maple > with_previous.previous_maple
+            as moved_up,
+        with_previous.assessment_date >= quarters.quarter_start and with_previous.maple < with_previous.previous_maple
+            as moved_down
+    from with_previous
+    inner join quarters
+        on with_previous.assessment_date <= quarters.quarter_end
+        and with_previous.assessment_date >= quarters.quarter_end - 365
+    qualify row_number() over (
+        partition by with_previous.area_code, quarters.quarter_start, with_previous.client_id
+        order by with_previous.assessment_date desc, with_previous.maple desc
+    ) = 1
+),
+
+visits_by_area as (
+    select visits.*, municipality_code as area_code from visits
+    union all
+    select visits.*, municipalities.welfare_area_code
+    from visits inner join municipalities on visits.municipality_code = municipalities.code
+),
+
+visits_in_window as (
+    -- Primary-care visits (any urgency) in the 12 calendar months ending with the quarter's last month.
+    select visits_by_area.area_code, quarters.quarter_start, visits_by_area.client_id, count(*) as visits
+    from visits_by_area
+    inner join quarters
+        on visits_by_area.visit_date between (quarters.quarter_start - interval 9 month)::date
+            and quarters.quarter_end
+    group by all
+),
+
+maple_clients as (
+    select
+        'rai_maple' as scheme,
+        latest_assessment.area_code,
+        latest_assessment.quarter_start,
+        latest_assessment.segment,
+        latest_assessment.client_id,
+        coalesce(visits_in_window.visits, 0) as visits,
+        latest_assessment.moved_up,
+        latest_assessment.moved_down
+    from latest_assessment
+    left join visits_in_window using (area_code, quarter_start, client_id)
+),
+
+service_use_clients as (
+    select
+        'service_use' as scheme,
+        visits_in_window.area_code,
+        visits_in_window.quarter_start,
+        segments.segment,
+        visits_in_window.client_id,
+        visits_in_window.visits,
+        null::boolean as moved_up,
+        null::boolean as moved_down
+    from visits_in_window
+    inner join segments
+        on segments.scheme = 'service_use'
+        and visits_in_window.visits >= segments.min_value
+        and (segments.max_value is null or visits_in_window.visits <= segments.max_value)
+),
+
+clients as (
+    select * from maple_clients
+    union all
+    select * from service_use_clients
+),
+
+per_segment as (
+    select
+        scheme,
+        area_code,
+        quarter_start,
+        segment,
+        count(distinct client_id) as clients,
+        avg(visits) as visits_per_client,
+        count(distinct client_id) filter (where moved_up) as moved_up,
+        count(distinct client_id) filter (where moved_down) as moved_down
+    from clients
+    group by all
+),
+
+per_scheme as (
+    select scheme, area_code, quarter_start, count(distinct client_id) as scheme_clients
+    from clients
+    group by all
+),
+
+grid as (
+    select
+        coverage.area_code,
+        coverage.area_level,
+        coverage.period_start,
+        segments.scheme,
+        segments.segment,
+        coverage.coverage,
+        coverage.reliability
+    from segments
+    inner join coverage on segments.source = coverage.source
+),
+
+joined as (
+    select
+        grid.*,
+        coalesce(per_segment.clients, 0) as clients,
+        per_segment.clients::double / nullif(per_scheme.scheme_clients, 0) as share_of_clients,
+        per_segment.visits_per_client,
+        case when grid.scheme = 'rai_maple' then coalesce(per_segment.moved_up, 0) end as moved_up,
+        case when grid.scheme = 'rai_maple' then coalesce(per_segment.moved_down, 0) end as moved_down
+    from grid
+    left join per_segment
+        on grid.scheme = per_segment.scheme
+        and grid.area_code = per_segment.area_code
+        and grid.period_start = per_segment.quarter_start
+        and grid.segment = per_segment.segment
+    left join per_scheme
+        on grid.scheme = per_scheme.scheme
+        and grid.area_code = per_scheme.area_code
+        and grid.period_start = per_scheme.quarter_start
+),
+
+final as (
+    select
+        joined.area_code,
+        joined.area_level,
+        joined.period_start,
+        'quarter' as period_grain,
+        joined.scheme,
+        joined.segment,
+        {%- for column in ['clients', 'share_of_clients', 'visits_per_client', 'moved_up', 'moved_down'] %}
+        case when is_suppressed then null else joined.{{ column }} end as {{ column }},
+        {%- endfor %}
+        is_suppressed,
+        joined.coverage,
+        joined.reliability
+    from joined
+    cross join thresholds
+    cross join lateral (
+        select joined.clients between thresholds.suppress_min_persons and thresholds.suppress_max_persons
+            as is_suppressed
+    )
+)
+
+select * from final
