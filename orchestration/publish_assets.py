@@ -27,6 +27,7 @@ def published_marts(context: AssetExecutionContext, home: HomeResource) -> Mater
     if previous and previous["fingerprint"] == new_fingerprint and folder.marts_db.exists():
         print_(f"no changes; publication {previous['publication_id']} is current")
         return MaterializeResult(metadata={"publication_id": previous["publication_id"], "published": False})
+    print_(f"publishing: copying the marts into a new file beside {folder.marts_db.name}")
     summary = {"run_id": context.run_id, "as_of_requested": run_as_of}
     publication = publish(folder, new_fingerprint, run_as_of or _as_of_from_build(folder), git_revision(),
                           live_files(folder), summary)

@@ -43,8 +43,10 @@ def publish(home: Home, fingerprint: str, as_of: str | None, git_revision: str |
         "source_files": json.dumps(source_files, ensure_ascii=False),
         "summary": json.dumps(summary, ensure_ascii=False, default=str),
     }
+    # Copies left by a run killed while publishing (the run lock says no other writer is at work).
+    for stale in home.warehouse.glob("marts.duckdb.tmp-*"):
+        stale.unlink(missing_ok=True)
     tmp = home.warehouse / f"marts.duckdb.tmp-{os.getpid()}"
-    tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     try:
         con.execute(f"attach '{home.build_db}' as build (read_only)")

@@ -1,5 +1,5 @@
-"""Synthetic sample deliveries (`tiedolla sample`): visit extracts, population, contact-centre contacts and
-Sotkanet benchmarks, patchiness included.
+"""Synthetic sample deliveries (`tiedolla sample`): visit extracts, population, contact-centre contacts,
+Sotkanet benchmarks, RAI assessments, intervention enrolments and outcome measurements, patchiness included.
 
 One module per source writes into `landing/<source>/`; add a source by adding its writer to WRITERS.
 """
@@ -14,8 +14,11 @@ from tiedolla.sample.avohilmo import write_avohilmo
 from tiedolla.sample.clients import make_clients
 from tiedolla.sample.contacts import write_contacts
 from tiedolla.sample.context import SampleContext
+from tiedolla.sample.interventions import write_interventions
 from tiedolla.sample.layout import Layout
+from tiedolla.sample.outcomes import write_outcomes
 from tiedolla.sample.population import write_population
+from tiedolla.sample.rai import write_rai
 from tiedolla.sample.sotkanet import write_sotkanet
 from tiedolla.sample.summary import QUARANTINE_KINDS, SampleSummary
 
@@ -23,7 +26,8 @@ __all__ = ["generate_sample", "SampleSummary", "QUARANTINE_KINDS"]
 
 Log = Callable[[str], None]
 Writer = Callable[[Path, SampleContext, SampleSummary, Log], None]   # landing, context, summary, log
-WRITERS: tuple[Writer, ...] = (write_avohilmo, write_population, write_contacts, write_sotkanet)
+WRITERS: tuple[Writer, ...] = (write_avohilmo, write_population, write_contacts, write_sotkanet, write_rai,
+                               write_interventions, write_outcomes)
 
 
 def generate_sample(landing: Path, scale: float = 1.0, seed: int = 1,

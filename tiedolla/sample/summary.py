@@ -44,6 +44,10 @@ DOTTED_HEADER = "dotted_header"            # `primary.value;absolute.value` (the
 JSON_ROWS = "json_rows"                    # data rows as the REST API's JSON
 MISSING_ABS_VALUE = "missing_abs_value"    # JSON rows without `absValue`
 OLD_REGION_ID = "old_region_id"            # rows under the welfare area's id before Sotkanet's renumbering
+# RAI, interventions, outcomes.
+DECIMAL_COMMA = "decimal_comma"            # outcome values written `3,25`
+STATUS_UPDATE = "status_update"            # an enrolment month's `_v2`: ongoing enrolments since completed
+WINDOW_EDGE = "window_edge"                # outcomes exactly on a baseline / follow-up window's edge
 
 QUARANTINE_KINDS = frozenset({ZERO_BYTES, FIELD_COUNT, BAD_DATES, MISSING_COLUMN, BAD_FILE_NAME})
 FORMAT_KINDS = (SWEDISH_HEADER, WINDOWS_1252, UTF8_BOM, DELIMITER_COMMA, DELIMITER_TAB, EXTRA_COLUMN,
