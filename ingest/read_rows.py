@@ -48,7 +48,7 @@ def read_rows(con: duckdb.DuckDBPyConnection, text_path: Path, header: Header, p
             f"(delimiter {header.delimiter!r}); check quoting of values that contain the delimiter and "
             "deliver the file again.", lines, len(errors))
     records = con.execute("select count(*) from rows_raw").fetchone()[0]
-    if physical_lines == records + 1:
+    if physical_lines == records + 1 or records == 0:
         # One line per record: the rowid (insertion order follows the file) gives the line.
         con.execute("create or replace temp table rows_raw as select *, (rowid + 2)::bigint as _line from rows_raw")
     else:

@@ -124,3 +124,8 @@ def test_unreadable_input_is_quarantined_not_a_crash(home):
     ingest_source(home, AVOHILMO, "test-run", log=lambda _: None)
     (entry,) = LoadLog(home.load_log_dir).entries.values()
     assert entry.status == QUARANTINED
+
+
+def test_header_only_file_with_a_trailing_empty_line_is_accepted(home):
+    entry = load(home, VisitFile([], trailing_blank_line=True))
+    assert entry.status == PENDING and entry.data_lines == 0
