@@ -106,4 +106,5 @@ def test_sample_director_indicators_cover_every_indicator_with_a_delivered_sourc
     indicators = {r[0] for r in query(home, "select distinct indicator_id from director_indicators")}
     assert indicators == {"wait_pc_doctor_over_7d", "wait_pc_doctor_over_90d", "wait_pc_within_guarantee",
                           "wait_pc_median_days", "wait_dentist_over_21d", "wait_oral_within_guarantee",
-                          "contacts_answered", "contacts_digital", "visits_pc_per_1000", "data_coverage"}
+                          "contacts_answered", "contacts_digital", "visits_pc_per_1000", "data_coverage",
+                          "intervention_completion", "rai_maple_high"}

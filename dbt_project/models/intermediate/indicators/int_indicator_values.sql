@@ -152,6 +152,25 @@ delivery_figures as (
     group by all
 ),
 
+enrolments as (
+    select * from {{ ref('stg_interventions__enrolments') }}
+),
+
+enrolment_figures as (
+    -- Enrolments starting in the period, by the municipality whose file delivered them.
+    select by_area.area_code, grains.period_grain, date_trunc(grains.period_grain, start_date)::date as period_start,
+        count(*) filter (where status = 'completed') as completed, count(*) as enrolled,
+        count(distinct client_id) as persons
+    from (
+        select enrolments.*, municipality_code as area_code from enrolments
+        union all
+        select enrolments.*, municipalities.welfare_area_code
+        from enrolments inner join municipalities on enrolments.municipality_code = municipalities.code
+    ) as by_area
+    cross join grains
+    group by all
+),
+
 figures as (
     select 'wait_pc_doctor_over_7d' as indicator_id, area_code, period_grain, period_start,
         doctor_over_7::bigint as numerator, doctor_visits::bigint as denominator,
@@ -194,6 +213,10 @@ figures as (
     select 'contacts_digital', area_code, period_grain, period_start, digital, contacts,
         digital::double / nullif(contacts, 0), null
     from contact_figures
+    union all
+    select 'intervention_completion', area_code, period_grain, period_start, completed, enrolled,
+        completed::double / nullif(enrolled, 0), persons
+    from enrolment_figures
     union all
     select 'data_coverage', area_code, period_grain, period_start, accepted, expected,
         accepted::double / nullif(expected, 0), null
