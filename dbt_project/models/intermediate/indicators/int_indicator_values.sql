@@ -171,6 +171,43 @@ enrolment_figures as (
     group by all
 ),
 
+assessment_periods as (
+    -- Periods that have a RAI slot, with their last day.
+    select distinct area_code, period_grain, period_start,
+        (period_start + case period_grain when 'month' then interval 1 month when 'quarter' then interval 3 month
+            else interval 1 year end - interval 1 day)::date as period_end
+    from coverage
+    where source = 'rai' and deliveries_expected > 0
+),
+
+assessments_by_area as (
+    select client_id, assessment_date, maple, municipality_code as area_code from {{ ref('stg_rai__assessments') }}
+    union all
+    select rai.client_id, rai.assessment_date, rai.maple, municipalities.welfare_area_code
+    from {{ ref('stg_rai__assessments') }} as rai
+    inner join municipalities on rai.municipality_code = municipalities.code
+),
+
+latest_assessments as (
+    -- Each client's latest assessment on or before the period's last day and at most 365 days old.
+    select assessment_periods.*, assessments_by_area.client_id, assessments_by_area.maple
+    from assessment_periods
+    inner join assessments_by_area
+        on assessments_by_area.area_code = assessment_periods.area_code
+        and assessments_by_area.assessment_date between assessment_periods.period_end - 365
+            and assessment_periods.period_end
+    qualify row_number() over (
+        partition by assessment_periods.area_code, assessment_periods.period_grain, assessment_periods.period_start,
+            assessments_by_area.client_id
+        order by assessments_by_area.assessment_date desc, assessments_by_area.maple desc) = 1
+),
+
+maple_figures as (
+    select area_code, period_grain, period_start, count(*) filter (where maple >= 4) as high, count(*) as assessed
+    from latest_assessments
+    group by all
+),
+
 figures as (
     select 'wait_pc_doctor_over_7d' as indicator_id, area_code, period_grain, period_start,
         doctor_over_7::bigint as numerator, doctor_visits::bigint as denominator,
@@ -217,6 +254,10 @@ figures as (
     select 'intervention_completion', area_code, period_grain, period_start, completed, enrolled,
         completed::double / nullif(enrolled, 0), persons
     from enrolment_figures
+    union all
+    select 'rai_maple_high', area_code, period_grain, period_start, high, assessed,
+        high::double / nullif(assessed, 0), assessed
+    from maple_figures
     union all
     select 'data_coverage', area_code, period_grain, period_start, accepted, expected,
         accepted::double / nullif(expected, 0), null
