@@ -17,9 +17,11 @@ from publish.checks import PublicationRefused, check_publishable
 from publish.history import HISTORY_FILE, read_history
 from tiedolla.home import Home
 
-# Aggregates only: the marts of marts.md that exist so far. Client-level tables never leave build.duckdb.
-PUBLISHED_MARTS = ("dim_area", "wait_times", "data_quality", "wait_time_benchmarks", "segment_summary",
-                   "intervention_effects", "contact_channels", "indicator_catalog", "director_indicators")
+# Aggregates only: the marts of marts.md, the evaluators' yearly waiting times, and the labels and column
+# documentation that exports and readers use. Client-level tables never leave build.duckdb.
+PUBLISHED_MARTS = ("dim_area", "wait_times", "wait_times_yearly", "data_quality", "wait_time_benchmarks",
+                   "segment_summary", "intervention_effects", "contact_channels", "indicator_catalog",
+                   "director_indicators", "category_labels", "column_catalog")
 BUILD_SCHEMA = "marts"
 
 

@@ -2,9 +2,8 @@
 -- group (methods.md, "Waiting times"). One row for every expected area-month and every cell of the seed.
 with
 
-visits as (
-    select * from {{ ref('int_visits_with_wait_days') }}
-    where service_line is not null and is_nonurgent
+visits_in_cells as (
+    select * from {{ ref('int_visits_in_wait_cells') }}
 ),
 
 cells as (
@@ -16,10 +15,6 @@ coverage as (
     where source = 'avohilmo' and deliveries_expected > 0
 ),
 
-municipalities as (
-    select code, welfare_area_code from {{ ref('municipalities') }}
-),
-
 care_guarantee as (
     select * from {{ ref('care_guarantee') }}
 ),
@@ -28,44 +23,8 @@ thresholds as (
     select * from {{ ref('reliability_thresholds') }}
 ),
 
-visits_by_area as (
-    -- A visit belongs to the municipality whose file delivered it, and to that municipality's welfare area.
-    select visits.*, visits.municipality_code as area_code from visits
-    union all
-    select visits.*, municipalities.welfare_area_code as area_code
-    from visits
-    inner join municipalities on visits.municipality_code = municipalities.code
-),
-
-visits_in_cells as (
-    select visits_by_area.*, cells.professional_group as cell_group
-    from visits_by_area
-    inner join cells
-        on visits_by_area.service_line = cells.service_line
-        and (cells.professional_group = visits_by_area.professional_group or cells.professional_group = 'all')
-),
-
 cell_stats as (
-    select
-        area_code,
-        visit_month as period_start,
-        service_line,
-        cell_group as professional_group,
-        -- The persons behind the cell: the distinct clients of its visits, assessed or not (methods.md).
-        count(distinct client_id) as persons,
-        count(*) filter (where is_assessed) as visits_nonurgent,
-        count(*) filter (where not is_assessed) as visits_nonurgent_unassessed,
-        quantile_cont(wait_days, 0.5) filter (where is_assessed) as median_wait_days,
-        quantile_cont(wait_days, 0.9) filter (where is_assessed) as p90_wait_days,
-        count(*) filter (where wait_days <= 7) as within_7d,
-        count(*) filter (where wait_days <= 14) as within_14d,
-        count(*) filter (where wait_days <= 21) as within_21d,
-        count(*) filter (where wait_days > 90) as over_90d,
-        count(*) filter (where wait_days > 180) as over_180d,
-        count(*) filter (where within_guarantee) as within_guarantee,
-        count(*) filter (where within_guarantee is not null) as judged_against_guarantee
-    from visits_in_cells
-    group by 1, 2, 3, 4
+    {{ wait_time_statistics('visits_in_cells', 'visit_month') }}
 ),
 
 grid as (
