@@ -8,8 +8,9 @@ from publish.fingerprint import fingerprint, git_revision, live_files, nothing_d
 from publish.history import latest
 from publish.publisher import publish
 
-PUBLISHED_FROM = ["dim_area", "wait_times", "data_quality", "contact_channels", "wait_time_benchmarks",
-                  "indicator_catalog", "director_indicators", "segment_summary", "intervention_effects"]
+PUBLISHED_FROM = ["dim_area", "wait_times", "wait_times_yearly", "data_quality", "contact_channels",
+                  "wait_time_benchmarks", "indicator_catalog", "director_indicators", "segment_summary",
+                  "intervention_effects", "category_labels", "column_catalog"]
 
 
 @asset(group_name="published", deps=[AssetKey(name) for name in PUBLISHED_FROM],
@@ -33,8 +34,22 @@ def published_marts(context: AssetExecutionContext, home: HomeResource) -> Mater
                           live_files(folder), summary)
     print_(f"published publication {publication.publication_id} to {folder.marts_db} "
            f"({', '.join(publication.tables)})")
+    _write_indicator_pages(folder, context)
     return MaterializeResult(metadata={"publication_id": publication.publication_id, "published": True,
                                        "path": str(folder.marts_db)})
+
+
+def _write_indicator_pages(home, context: AssetExecutionContext) -> None:
+    """The directors' page of the new publication. The marts are published already: a page that fails to
+    render is reported, and `tiedolla report` writes it again, but it never undoes the publication."""
+    from report.indicator_page import write_reports
+
+    try:
+        pages = write_reports(home)
+    except Exception as error:  # noqa: BLE001 - a report must not fail a publication that has happened
+        context.log.warning(f"the indicator page was not written ({error}); run `tiedolla report`")
+        return
+    context.log.info(f"indicator page: {pages[0].parent}")
 
 
 def _as_of_from_build(home) -> str | None:

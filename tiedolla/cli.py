@@ -16,6 +16,9 @@ EXAMPLES = """examples:
   tiedolla run                                # ingest, validate, build, publish
   tiedolla status                             # latest publication, coverage, quarantined files
   tiedolla sql "select * from marts.wait_times limit 5"
+  tiedolla export --lang all                  # workbooks, CSV, Parquet, charts for the final report
+  tiedolla report                             # the directors' indicator page (HTML, offline)
+  tiedolla docs                               # the catalog of every mart and column (dbt docs)
 """
 
 
@@ -96,9 +99,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     sql = commands.add_parser("sql", parents=[common], help="read-only query against the published marts",
                               description="Run a read-only SQL query against <home>/warehouse/marts.duckdb. "
-                              "Tables: dim_area, wait_times, data_quality, publication (as marts.<table>).")
+                              "Tables: the marts of the README (as marts.<table>); column_catalog documents every column.")
     sql.add_argument("query", help='e.g. "select * from marts.wait_times limit 10"')
     sql.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default table)")
+
+    export = commands.add_parser(
+        "export", parents=[common], help="evaluators' workbooks, CSV, Parquet and charts",
+        description="Write the outcome tables of the latest publication (intervention effects, waiting times by "
+        "year and municipality, directors' indicators, segments) with definitions, data-quality notes and "
+        "charts, per language: one XLSX workbook plus CSV (UTF-8 with BOM, ';', decimal comma in fi/sv) and "
+        "Parquet. Cells of 1–4 persons and cells that would give them away are shown as '..'.")
+    export.add_argument("--lang", choices=("fi", "sv", "en", "all"), default="all",
+                        help="language of headers, labels and charts (default all)")
+    export.add_argument("--out", metavar="DIR", help="where to write (default <home>/exports); the files go "
+                        "into <DIR>/<publication id>/<lang>/")
+
+    report = commands.add_parser(
+        "report", parents=[common], help="the directors' indicator page (static HTML)",
+        description="Write <home>/reports/<publication>/indicators_<lang>.html for the latest publication: one "
+        "card per indicator with value, target, status, national value, 12-month change, trend and reliability. "
+        "Publishing writes it too; this rewrites it.")
+    report.add_argument("--lang", choices=("fi", "sv", "en", "all"), default="all", help="language (default all)")
+    report.add_argument("--area", default="17", metavar="CODE",
+                        help="area of the cards: '17' (welfare area, default) or a municipality code")
+
+    commands.add_parser(
+        "docs", parents=[common], help="the catalog of every mart and column (dbt docs) into <home>/docs/",
+        description="Build the dbt documentation site (every model, mart and column with its description and "
+        "fi/sv/en labels) from the build database into <home>/docs/. Open <home>/docs/index.html.")
     return parser
 
 
@@ -116,6 +144,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sql":
         from tiedolla.commands.sql import sql_command
         return sql_command(args)
+    if args.command == "export":
+        from tiedolla.commands.export import export_command
+        return export_command(args)
+    if args.command == "report":
+        from tiedolla.commands.report import report_command
+        return report_command(args)
+    if args.command == "docs":
+        from tiedolla.commands.docs import docs_command
+        return docs_command(args)
     return 2
 
 

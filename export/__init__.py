@@ -1,0 +1,1 @@
+"""Exported: the evaluators' workbooks, CSV and Parquet, and their charts, built from one publication."""
