@@ -13,7 +13,7 @@ import duckdb
 from ingest.filenames import BadFileName, DeliveryName, parse_delivery_name
 from ingest.load_file import Destination, load_file
 from ingest.load_log import IGNORED, QUARANTINED, LoadEntry, LoadLog, load_id_for
-from ingest.problems import FileProblem
+from ingest.problems import FileProblem, as_file_problem
 from ingest.quarantine import quarantine_file
 from ingest.sources import SourceSpec
 from tiedolla.home import Home
@@ -120,15 +120,8 @@ def _ingest_one(path: Path, data: bytes, digest: str, load_id: str, spec: Source
             return entry
         converted = converter(path, data) if converter else None
         entry = load_file(path, data, name, spec, destination, run_id, seq, con, converted, load_id)
-    except (BadFileName, FileProblem, Exception) as error:  # bad input never crashes a run
-        if isinstance(error, FileProblem):
-            problem = error
-        elif isinstance(error, BadFileName):
-            problem = FileProblem("bad_file_name", str(error))
-        else:
-            problem = FileProblem("unreadable_file", f"the file could not be read as a CSV of this source "
-                                  f"({type(error).__name__}: {str(error).splitlines()[0][:300]}); "
-                                  "check the export and deliver it again.")
+    except Exception as error:  # bad input never crashes a run
+        problem = FileProblem(error.code, str(error)) if isinstance(error, BadFileName) else as_file_problem(error)
         report = quarantine_file(path, home.quarantine, run_id, spec.name, problem, digest)
         entry = LoadEntry(digest, path.name, spec.name, name.municipality if name else None,
                           name.period if name else None, name.version if name else None, len(data),

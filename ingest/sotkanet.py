@@ -17,7 +17,7 @@ import pandas as pd
 from ingest.atomic import replace_atomically
 from ingest.landing import IngestSummary, Log, ingest_source
 from ingest.load_log import ACCEPTED, QUARANTINED, LoadEntry, LoadLog, load_id_for
-from ingest.problems import FileProblem, LineProblem
+from ingest.problems import FileProblem, LineProblem, as_file_problem
 from ingest.quarantine import quarantine_file
 from ingest.sources import SOTKANET
 from tiedolla.home import Home
@@ -34,6 +34,9 @@ def _load_json(data: bytes) -> object:
         return json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FileProblem("cannot_parse_json", f"the file is not valid UTF-8 JSON ({error}); download it again.")
+    except RecursionError:
+        raise FileProblem("cannot_parse_json", "the file's JSON is nested deeper than any Sotkanet download; "
+                          "download it again.")
 
 
 def json_rows_to_csv(path: Path, data: bytes) -> bytes:
@@ -124,7 +127,8 @@ def _ingest_reference(home: Home, path: Path, kind: str, run_id: str, load_log: 
             entry.warnings = title_warnings(frame)
             for warning in entry.warnings:
                 log(f"WARNING {path.name}: {warning}")
-    except FileProblem as problem:
+    except Exception as error:  # bad input never crashes a run
+        problem = as_file_problem(error)
         report = quarantine_file(path, home.quarantine, run_id, "sotkanet", problem, digest)
         entry.status, entry.problem, entry.message = QUARANTINED, problem.code, problem.message
         entry.quarantine_report = str(report)
