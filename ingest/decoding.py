@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.problems import FileProblem
 
 BOM = b"\xef\xbb\xbf"
+# UTF-8 of À…ÿ (ä, ö, å, é, ü…). In Windows-1252 these bytes read "Ã" + a sign, which no real text holds.
+UTF8_LATIN_LETTER = re.compile(rb"\xc3[\x80-\xbf]")
 
 
 @dataclass
@@ -46,6 +49,11 @@ def decode_file(path: Path, scratch_dir: Path, data: bytes | None = None, conver
     try:
         text, encoding = body.decode("utf-8"), ("utf-8-sig" if body is not data else "utf-8")
     except UnicodeDecodeError:
+        mixed = UTF8_LATIN_LETTER.search(body)
+        if mixed:
+            raise FileProblem("cannot_decode", f"the file mixes UTF-8 (a letter such as 'ä' as two bytes, first at "
+                              f"byte {mixed.start()}) with single-byte Windows-1252 characters: some text would be "
+                              "wrong whichever way it is read. Export it again in one encoding.")
         try:
             text, encoding = body.decode("windows-1252"), "windows-1252"
         except UnicodeDecodeError:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 
 from ingest.sources import SourceSpec
 from tiedolla.reference import municipality_codes
@@ -23,6 +24,12 @@ class DeliveryName:
 
 class BadFileName(ValueError):
     """The name does not follow the source's pattern: the file is quarantined."""
+    code = "bad_file_name"
+
+
+class PeriodInFuture(BadFileName):
+    """The name's period has not begun: loading it would move the as-of month past every other delivery."""
+    code = "period_in_future"
 
 
 def parse_delivery_name(file_name: str, spec: SourceSpec) -> DeliveryName:
@@ -35,6 +42,17 @@ def parse_delivery_name(file_name: str, spec: SourceSpec) -> DeliveryName:
     period = parts["period"]
     if spec.period_grain == "month" and not 1 <= int(period[5:7]) <= 12:
         raise BadFileName(f"file name {file_name!r} names month {period[5:7]}, which does not exist")
+    if spec.period_grain == "download":
+        try:
+            date.fromisoformat(period)
+        except ValueError:
+            raise BadFileName(f"file name {file_name!r} names download date {period}, which does not exist")
+    today = datetime.now(timezone.utc).date().isoformat()
+    if period > today[:len(period)]:
+        raise PeriodInFuture(
+            f"file name {file_name!r} names period {period}, which has not begun (today is {today}); a file of a "
+            "future period would move the as-of month past every other delivery. Check the name and the dates "
+            "in the rows and deliver it again.")
     municipality = parts.get("municipality")
     if municipality is not None and municipality not in municipality_codes():
         raise BadFileName(

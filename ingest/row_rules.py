@@ -23,6 +23,9 @@ TIMESTAMP_FORMATS = {
     "dotted": ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M"],
 }
 MAX_WAIT_DAYS = 730
+# Text a spreadsheet would run as a formula when an analyst opens an extract or export (CSV injection):
+# `=…`, `@…`, or a sign followed by a call, a pipe or a sheet reference. No unit name or id looks like this.
+FORMULA_LIKE = r"([=@]|[+-].*[(|!]).*"
 
 
 @dataclass
@@ -77,7 +80,9 @@ def column_rules(spec: SourceSpec, column: Column) -> list[Rule]:
     if column.kind in ("date", "timestamp"):
         rules.append(Rule(f"{present} and {typed} is null", "unparseable_date", column.name))
     elif column.kind in ("int", "decimal"):
-        rules.append(Rule(f"{present} and {typed} is null", "unparseable_number", column.name))
+        # try_cast reads 'NaN' and 'inf' as numbers; a measurement or a count is neither.
+        rules.append(Rule(f"{present} and ({typed} is null or not isfinite({typed}))", "unparseable_number",
+                          column.name))
         if column.kind == "int":
             # Digits with at most a zero decimal part ("45", "45,0"); not "4.5e1" or "45,5".
             rules.append(Rule(f"{present} and {typed} is not null and not regexp_full_match({raw}, "
@@ -86,6 +91,9 @@ def column_rules(spec: SourceSpec, column: Column) -> list[Rule]:
             rules.append(Rule(f"{present} and {typed} < {column.minimum}", "out_of_range", column.name))
         if column.maximum is not None:
             rules.append(Rule(f"{present} and {typed} > {column.maximum}", "out_of_range", column.name))
+    elif column.kind == "text":
+        rules.append(Rule(f"{present} and regexp_full_match({raw}, {_quote(FORMULA_LIKE)})",
+                          "formula_like_text", column.name))
     elif column.kind == "code":
         if column.pattern:
             rules.append(Rule(f"{present} and not regexp_full_match({raw}, {_quote(column.pattern)})",
@@ -97,6 +105,17 @@ def column_rules(spec: SourceSpec, column: Column) -> list[Rule]:
             listed = ", ".join(_quote(v) for v in allowed)
             rules.append(Rule(f"{present} and {raw} not in ({listed})", "unknown_code", column.name))
     return rules
+
+
+def repeated_header_rule(spec: SourceSpec, present: set[str]) -> Rule:
+    """A line that repeats the header (two exports glued together) is no record: say so, not 'bad code'."""
+    names: dict[str, set[str]] = {}
+    for name, canonical in spec.header_map().items():
+        names.setdefault(canonical, set()).add(name)
+    columns = [c.name for c in spec.columns if c.name in present]
+    condition = " and ".join(f"lower({_raw(c)}) in ({', '.join(_quote(n) for n in sorted(names[c]))})"
+                             for c in columns)
+    return Rule(condition, "repeated_header", columns[0])
 
 
 def source_rules(spec: SourceSpec, period: str, present: set[str]) -> list[Rule]:
@@ -137,7 +156,8 @@ def build_checked_rows(con: duckdb.DuckDBPyConnection, spec: SourceSpec, period:
         else:
             typed_cols.append(f"null::varchar as {_raw(column.name)}")
             typed_cols.append(f"null as t_{column.name}")
-    rules = [rule for column in spec.columns for rule in column_rules(spec, column)]
+    rules = [repeated_header_rule(spec, present)]
+    rules += [rule for column in spec.columns for rule in column_rules(spec, column)]
     rules += source_rules(spec, period, present)
     reason = "case " + " ".join(f"when {r.condition} then {_quote(r.reason)}" for r in rules) + " end"
     where = "case " + " ".join(f"when {r.condition} then {_quote(r.column)}" for r in rules) + " end"
