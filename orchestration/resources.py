@@ -21,6 +21,10 @@ class RunLockBusy(RuntimeError):
 class RunLock:
     """An exclusive lock on `<home>/.run.lock`: only one run writes a home at a time."""
 
+    # A refusing run still retries this long, so the sensor's and the schedule's probe (which holds the
+    # lock for microseconds, see `held`) never makes a starting run refuse.
+    PROBE_GRACE_SECONDS = 0.2
+
     def __init__(self, home: "Home"):
         self.path = home.lock_file
         self._handle: Any = None
@@ -28,7 +32,7 @@ class RunLock:
     def acquire(self, wait_seconds: float = 0.0) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._handle = open(self.path, "a+")
-        deadline = time.monotonic() + wait_seconds
+        deadline = time.monotonic() + max(wait_seconds, self.PROBE_GRACE_SECONDS)
         while True:
             try:
                 fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -38,19 +42,35 @@ class RunLock:
                 self._handle.flush()
                 return
             except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = self.path.read_text().strip() or "another process"
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    holder = self.path.read_text().strip()
+                    who = f"another run (pid {holder})" if holder else "another run"
                     self._handle.close()
                     self._handle = None
-                    raise RunLockBusy(f"another run (pid {holder}) is writing {self.path.parent}; "
-                                      "nothing was changed. Try again later or pass --wait SECONDS.")
-                time.sleep(0.5)
+                    raise RunLockBusy(f"{who} is writing {self.path.parent}; nothing was changed. "
+                                      "Try again later or pass --wait SECONDS.")
+                time.sleep(min(0.5, remaining))
 
     def release(self) -> None:
         if self._handle is not None:
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
+
+    def held(self) -> bool:
+        """Whether a run holds the home now; creates nothing (the sensor and the schedule ask every tick)."""
+        try:
+            handle = open(self.path)
+        except FileNotFoundError:
+            return False
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
 
 
 class HomeResource(ConfigurableResource):
@@ -65,9 +85,10 @@ class HomeResource(ConfigurableResource):
     def setup_for_execution(self, context: InitResourceContext) -> None:
         # The command line takes the lock before starting the run; runs from the UI, the schedule or the
         # sensor take it here, for the whole run (the job uses the in-process executor).
+        # A run that cannot take it fails here, before any step has written anything.
         if os.environ.get(LOCK_HELD_ENV) == str(os.getpid()):
             return
-        self._lock = RunLock(self.home())
+        self._lock = RunLock(Home.at(self.path or None))
         self._lock.acquire()
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:

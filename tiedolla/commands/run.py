@@ -27,7 +27,14 @@ def run_command(args) -> int:
 
     lock = RunLock(home)
     try:
-        lock.acquire(wait_seconds=args.wait)
+        try:
+            lock.acquire()
+        except RunLockBusy:
+            if not args.wait:
+                raise
+            print(f"tiedolla run: another run is writing {home.root}; waiting up to {args.wait:g} s for it "
+                  "to finish", file=sys.stderr, flush=True)
+            lock.acquire(wait_seconds=args.wait)
     except RunLockBusy as busy:
         print(f"tiedolla run: {busy}", file=sys.stderr)
         return 3
