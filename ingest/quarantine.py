@@ -1,12 +1,14 @@
 """Quarantine: a copy of the rejected file and a report (JSON and readable text) naming file, lines, problem."""
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import asdict
 from pathlib import Path
 
 from ingest.atomic import write_json_atomically, write_text_atomically
 from ingest.problems import FileProblem
+from tiedolla.home import PRIVATE_FILE_MODE
 
 
 def quarantine_file(landed: Path, quarantine_root: Path, run_id: str, source: str,
@@ -14,7 +16,9 @@ def quarantine_file(landed: Path, quarantine_root: Path, run_id: str, source: st
     """Copy `landed` to `quarantine/<run>/<source>/` with `<name>.report.json` and `<name>.report.txt`."""
     folder = quarantine_root / run_id / source
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(landed, folder / landed.name)
+    copy = folder / landed.name
+    shutil.copy2(landed, copy)
+    os.chmod(copy, PRIVATE_FILE_MODE)   # copy2 copied the delivered file's mode; the copy is private whatever it was
     report = {
         "file": str(landed),
         "file_name": landed.name,

@@ -13,7 +13,7 @@ from orchestration.resources import HomeResource
 from orchestration.run_settings import as_of
 from publish.fingerprint import fingerprint, nothing_delivered
 from publish.history import latest
-from tiedolla.home import PRIVATE_FILE_MODE, PROJECT_ROOT
+from tiedolla.home import PRIVATE_FILE_MODE, PROJECT_ROOT, private_files
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # dbt is installed beside this Python; `dagster dev` may start with a PATH that lacks the venv's bin.
@@ -85,8 +85,11 @@ def tiedolla_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, hom
     # dbt's target folder lives in the home, replaced each run, so runs leave nothing in the checkout.
     target = folder.root / ".dbt_target"
     _private(folder.build_db)
-    yield from dbt.cli(["build", "--vars", json.dumps({"as_of": run_as_of or ""})], context=context,
-                       target_path=target).stream()
+    # dbt's process inherits the umask: its write-ahead log and spill files beside build.duckdb hold client
+    # rows too, and the warehouse folder is readable.
+    with private_files():
+        yield from dbt.cli(["build", "--vars", json.dumps({"as_of": run_as_of or ""})], context=context,
+                           target_path=target).stream()
     _private(folder.build_db)
 
 

@@ -10,6 +10,7 @@ from orchestration.resources import GreatExpectationsResource, HomeResource
 from orchestration.run_settings import run_label
 from quality_checks.results_store import write_check_results_snapshot
 from quality_checks.stage import validate_pending
+from tiedolla.home import private_files
 
 
 # Sources whose landing folder holds more than one kind of file get their own ingest function.
@@ -25,8 +26,9 @@ def raw_asset(source: str):
                        "written as Parquet; broken files quarantined with a report.")
     def _raw(context: AssetExecutionContext, home: HomeResource) -> MaterializeResult:
         folder = home.home()
-        write_schema_file(folder, spec)
-        summary = ingest(folder, spec, run_label(context), log=context.log.info)
+        with private_files():
+            write_schema_file(folder, spec)
+            summary = ingest(folder, spec, run_label(context), log=context.log.info)
         context.log.info(f"{source}: {len(summary.new_files)} new file(s), {summary.skipped_known} already loaded")
         return MaterializeResult(metadata={
             "new_files": len(summary.new_files), "loaded": len(summary.loaded),
@@ -43,8 +45,9 @@ def validated_asset(source: str):
     def _validated(context: AssetExecutionContext, home: HomeResource,
                    great_expectations: GreatExpectationsResource) -> MaterializeResult:
         folder = home.home()
-        summary = validate_pending(folder, source, run_label(context),
-                                   _lazy(great_expectations, folder, source), log=context.log.info)
+        with private_files():
+            summary = validate_pending(folder, source, run_label(context),
+                                       _lazy(great_expectations, folder, source), log=context.log.info)
         for file_name, warnings in summary.warnings.items():
             context.log.warning(f"{file_name}: warning check(s) failed: {', '.join(warnings)}")
         return MaterializeResult(metadata={
@@ -73,10 +76,11 @@ CATALOG_KEYS = {"load_log": "The load log: one row per distinct file received, w
 def ingest_catalog(context: AssetExecutionContext, home: HomeResource):
     """Snapshots of the load log, the reject log and check_results as Parquet: dbt's sources."""
     folder = home.home()
-    for spec in SOURCES.values():
-        write_schema_file(folder, spec)
-    paths = {"load_log": write_load_log_snapshot(folder), "rejected_rows": write_rejects_snapshot(folder),
-             "check_results": write_check_results_snapshot(folder)}
+    with private_files():
+        for spec in SOURCES.values():
+            write_schema_file(folder, spec)
+        paths = {"load_log": write_load_log_snapshot(folder), "rejected_rows": write_rejects_snapshot(folder),
+                 "check_results": write_check_results_snapshot(folder)}
     for key, path in paths.items():
         yield MaterializeResult(asset_key=key, metadata={"path": str(path)})
 

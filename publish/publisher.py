@@ -15,7 +15,7 @@ import duckdb
 from ingest.atomic import fsync_dir, write_json_atomically
 from publish.checks import PublicationRefused, check_publishable
 from publish.history import HISTORY_FILE, read_history
-from tiedolla.home import Home
+from tiedolla.home import PUBLISHED_FILE_MODE, Home
 
 # Aggregates only: the marts of marts.md, the evaluators' yearly waiting times, and the labels and column
 # documentation that exports and readers use. Client-level tables never leave build.duckdb.
@@ -69,6 +69,8 @@ def publish(home: Home, fingerprint: str, as_of: str | None, git_revision: str |
         tmp.unlink(missing_ok=True)
         raise
     con.close()
+    # Directors open it, whatever the umask of the process that published it; aggregates only.
+    os.chmod(tmp, PUBLISHED_FILE_MODE)
     with open(tmp, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, home.marts_db)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +14,22 @@ DEFAULT_HOME = PROJECT_ROOT / "data"
 # marts too, so it stays readable; build.duckdb inside it is made owner-only by the run (see PRIVATE_FILE_MODE).
 PRIVATE_DIRS = ("landing", "raw", "quarantine", ".dagster")
 PRIVATE_FILE_MODE = 0o600
+# What directors open: the published marts file and the folder that holds it.
+PUBLISHED_FILE_MODE = 0o644
+PUBLISHED_DIR_MODE = 0o755
+
+
+@contextmanager
+def private_files() -> Iterator[None]:
+    """Files and folders created inside are readable by their owner only, whatever the caller's umask.
+
+    For the stages that write client-level rows (ingest, validation, dbt and the processes they start): the
+    files exist with their final mode from the first byte, so no other user can catch one half-written."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def resolve_home(home: str | os.PathLike | None = None) -> Path:
@@ -84,13 +102,18 @@ class Home:
         return self.raw / source
 
     def ensure(self) -> "Home":
-        """Create the folder layout; private folders get mode 0700."""
+        """Create the folder layout; private folders get mode 0700, warehouse/ stays readable."""
         self.root.mkdir(parents=True, exist_ok=True)
         for name in PRIVATE_DIRS:
             path = self.root / name
             path.mkdir(exist_ok=True)
             os.chmod(path, 0o700)
-        self.warehouse.mkdir(exist_ok=True)
+        try:
+            self.warehouse.mkdir()
+            os.chmod(self.warehouse, PUBLISHED_DIR_MODE)
+        except FileExistsError:
+            pass
         for path in (self.load_log_dir, self.rejects_dir, self.checks_dir, self.meta_dir):
-            path.mkdir(parents=True, exist_ok=True)
+            path.mkdir(exist_ok=True)
+            os.chmod(path, 0o700)
         return self
