@@ -39,7 +39,7 @@ def waiting_chart(marts: PublishedMarts, labels: Labels, service_line: str, path
     axis.set_xlabel(labels.text("chart_month"))
     axis.set_title(labels.text("chart_guarantee_title", service=labels.category("service_line", service_line)))
     guarantee = area[["period_start", "guarantee_days"]].dropna().drop_duplicates()
-    changes = guarantee[guarantee.guarantee_days.diff().fillna(0) != 0]
+    changes = guarantee_changes(guarantee)
     for position, change in enumerate(changes.itertuples()):
         axis.axvline(change.period_start, color="#c0392b", linestyle="--", linewidth=1.2,
                      label=labels.text("chart_rule_change") if position == 0 else None)
@@ -58,6 +58,21 @@ def waiting_chart(marts: PublishedMarts, labels: Labels, service_line: str, path
     figure.savefig(path)
     plt.close(figure)
     return path
+
+
+def guarantee_changes(guarantee: pd.DataFrame) -> pd.DataFrame:
+    """The months whose adult limit differs from the month before (2023-09 and 2025-01 in the seed)."""
+    guarantee = guarantee.sort_values("period_start")
+    return guarantee[guarantee.guarantee_days.diff().fillna(0) != 0]
+
+
+def waiting_chart_changes(marts: PublishedMarts, service_line: str) -> list:
+    """The rule changes waiting_chart marks, as dates (for readers of the chart and its tests)."""
+    frame = marts.frame("""
+        select period_start, guarantee_days from wait_times
+        where area_code = ? and service_line = ? and professional_group = 'all' and visits_nonurgent > 0""",
+                        [WELFARE_AREA, service_line])
+    return [d.date() for d in guarantee_changes(frame).period_start]
 
 
 def effects_chart(effects: ProtectedTable, labels: Labels, path: Path) -> Path:

@@ -24,10 +24,13 @@ class Margin:
 
 @dataclass(frozen=True)
 class ProtectedCell:
-    """A count whose hiding hides `hides` too. `primary` is a column that is true where the mart suppressed it."""
+    """A count whose hiding hides `hides` too. `primary` is a column that is true where the count must be
+    hidden in its own right (the mart suppressed it, or it counts 1–4 persons). `margins` overrides the
+    table's margins for counts that add up along fewer dimensions."""
     size: str
     primary: str
     hides: tuple[str, ...]
+    margins: tuple[Margin, ...] | None = None
 
 
 def secondary_suppression(frame: pd.DataFrame, keys: list[str], cell: ProtectedCell,

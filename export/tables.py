@@ -31,6 +31,12 @@ class ExportTable:
     year_header: str | None = "col_year"        # export_texts id of its header; None: the mart's label
     source: str | None = None                   # SQL to read from instead of the mart (a join for labels)
     language_columns: tuple[str, ...] = ()      # <column>_<lang>: the export's language only
+    flags: tuple[str, ...] = ()                 # SQL flags the cells' `primary` refers to
+
+
+def small(column: str) -> str:
+    """A count of 1–4 persons is hidden in exports even where the mart's rule keeps it (methods.md)."""
+    return f"coalesce({column} between 1 and 4, false) as {column}_small"
 
 
 STATISTICS_OF_PAIRS = ("pairs", "baseline_mean", "followup_mean", "mean_change", "ci95_low", "ci95_high",
@@ -49,7 +55,13 @@ INTERVENTION_EFFECTS = ExportTable(
         ProtectedCell(size="participants", primary="participants_suppressed", hides=("participants",)),
         ProtectedCell(size="completers", primary="completers_suppressed", hides=("completers",)),
         ProtectedCell(size="pairs", primary="is_suppressed", hides=STATISTICS_OF_PAIRS),
+        # A comparison group of 1–4 clients: its change (and the difference built on it) describes them.
+        ProtectedCell(size="comparison_pairs", primary="comparison_pairs_small",
+                      hides=("comparison_pairs", "comparison_change", "did_estimate", "did_ci95_low",
+                             "did_ci95_high")),
     ),
+    flags=("participants is null as participants_suppressed", "completers is null as completers_suppressed",
+           small("comparison_pairs")),
     year_column="period_start",
     year_header=None,                           # the mart's "cohort year" label
     language_columns=("method_note",),
@@ -68,21 +80,32 @@ WAIT_TIMES_BY_YEAR = ExportTable(
     cells=(ProtectedCell(size="visits_nonurgent", primary="is_suppressed",
                          hides=("visits_nonurgent", "visits_nonurgent_unassessed", "median_wait_days",
                                 "p90_wait_days", "share_within_7d", "share_within_14d", "share_over_90d",
-                                "share_within_guarantee")),),
+                                "share_within_guarantee")),
+           # 1–4 assessed visits (more clients in the cell): the figures over them describe 1–4 persons.
+           ProtectedCell(size="visits_nonurgent", primary="visits_nonurgent_small",
+                         hides=("visits_nonurgent", "median_wait_days", "p90_wait_days", "share_within_7d",
+                                "share_within_14d", "share_over_90d", "share_within_guarantee")),
+           ProtectedCell(size="visits_nonurgent_unassessed", primary="visits_nonurgent_unassessed_small",
+                         hides=("visits_nonurgent_unassessed",))),
     year_column="period_start",
+    flags=(small("visits_nonurgent"), small("visits_nonurgent_unassessed")),
 )
 
 DIRECTOR_INDICATORS = ExportTable(
     name="director_indicators", mart="director_indicators", sheet_text="sheet_indicators",
     source="director_indicators join (select indicator_id, unit from indicator_catalog) using (indicator_id)",
+    # Without numerator and denominator: counts of visits (e.g. 2 over 90 days) would describe 1–4
+    # persons, and without counts no published cell can be subtracted from a total.
     columns=("indicator_id", "area_code", "period_start", "unit", "value", "target", "status", "national_value",
-             "change_12m", "numerator", "denominator", "coverage", "reliability"),
+             "change_12m", "coverage", "reliability"),
     keys=("indicator_id", "area_code", "period_start"),
     where="period_grain = 'year'",
     order_by="indicator_id, period_start, area_level desc, area_code",
     categories={"indicator_id": "indicator", "unit": "unit", "status": "status", "reliability": "reliability"},
-    cells=(ProtectedCell(size="denominator", primary="is_suppressed",
-                         hides=("value", "numerator", "denominator", "change_12m", "status")),),
+    # Shares alone cannot be subtracted, but a lone hidden municipality beside its welfare area is still
+    # hidden in company, as in the other tables.
+    cells=(ProtectedCell(size="denominator", primary="is_suppressed", hides=("value", "change_12m", "status")),),
+    flags=("denominator",),
     year_column="period_start",
 )
 
@@ -95,7 +118,10 @@ SEGMENT_SUMMARY = ExportTable(
     order_by="period_start, scheme, segment, area_level desc, area_code",
     categories={"scheme": "scheme", "segment": "segment", "reliability": "reliability"},
     cells=(ProtectedCell(size="clients", primary="is_suppressed",
-                         hides=("clients", "share_of_clients", "visits_per_client", "moved_up", "moved_down")),),
+                         hides=("clients", "share_of_clients", "visits_per_client", "moved_up", "moved_down")),
+           ProtectedCell(size="moved_up", primary="moved_up_small", hides=("moved_up",), margins=(AREAS,)),
+           ProtectedCell(size="moved_down", primary="moved_down_small", hides=("moved_down",), margins=(AREAS,))),
+    flags=(small("moved_up"), small("moved_down")),
     # A segment's clients ÷ its share gives the scheme's clients: the segments add up to a known total.
     margins=(AREAS, Margin("segment")),
 )
@@ -116,15 +142,14 @@ class ProtectedTable:
 
 def read_table(marts: PublishedMarts, spec: ExportTable, language: str) -> ProtectedTable:
     select = [f"{c}_{language} as {c}" if c in spec.language_columns else c for c in spec.columns]
-    extra = ["is_suppressed", "area_level"]
-    if spec is INTERVENTION_EFFECTS:
-        # The mart blanks participants and completers of 1–4 persons on their own (not via is_suppressed).
-        extra += ["participants is null as participants_suppressed", "completers is null as completers_suppressed"]
+    # The mart blanks participants and completers of 1–4 persons on their own (not via is_suppressed).
+    extra = ["is_suppressed", "area_level", *spec.flags]
     frame = marts.frame(f"select {', '.join(select + extra)} from {spec.source or spec.mart} where {spec.where} "
                         f"order by {spec.order_by}")
     hidden = pd.DataFrame(False, index=frame.index, columns=sorted({c for cell in spec.cells for c in cell.hides}))
     for cell in spec.cells:
-        rows = secondary_suppression(frame, list(spec.keys), cell, list(spec.margins))
+        margins = cell.margins if cell.margins is not None else spec.margins
+        rows = secondary_suppression(frame, list(spec.keys), cell, list(margins))
         for column in cell.hides:
             hidden.loc[rows, column] = True
     _hide_changes_from_hidden_years(frame, hidden, spec)

@@ -45,15 +45,17 @@ def limit(rules, line, age, day) -> int | None:
     return None
 
 
-def expected_wait_times(visits: pd.DataFrame, coverage: dict[tuple[str, date], float]) -> pd.DataFrame:
+def expected_wait_times(visits: pd.DataFrame, coverage: dict[tuple[str, date], float],
+                        period=lambda day: day.replace(day=1)) -> pd.DataFrame:
     """visits: one row per live visit with municipality, client, age, service_type, occupation, urgency,
-    assessed (date|None), visit_date (date). coverage: (area, month) → coverage for every expected area-month."""
+    assessed (date|None), visit_date (date). coverage: (area, period) → coverage for every expected
+    area-period; `period` maps a visit date to its period's first day (month by default, or year)."""
     rules = guarantee_rules()
     v = visits.copy()
     v["line"] = v["service_type"].map({"T11": "primary_care", "T60": "oral_health"})
     v = v[v["line"].notna() & (v["urgency"] == "2")]
     v["group"] = v["occupation"].map(_group)
-    v["month"] = v["visit_date"].map(lambda d: d.replace(day=1))
+    v["month"] = v["visit_date"].map(period)
     v["wait"] = [(vd - a).days if a is not None else None for vd, a in zip(v["visit_date"], v["assessed"])]
     v["limit"] = [limit(rules, line, age, a) if a is not None else None
                   for line, age, a in zip(v["line"], v["age"], v["assessed"])]
