@@ -32,9 +32,11 @@ def run_command(args) -> int:
         except RunLockBusy:
             if not args.wait:
                 raise
+            waiting_since = time.monotonic()
             print(f"tiedolla run: another run is writing {home.root}; waiting up to {args.wait:g} s for it "
                   "to finish", file=sys.stderr, flush=True)
-            lock.acquire(wait_seconds=args.wait)
+            _load_definitions(home)   # meanwhile, so this run starts as soon as the other ends
+            lock.acquire(wait_seconds=max(0.0, args.wait - (time.monotonic() - waiting_since)))
     except RunLockBusy as busy:
         print(f"tiedolla run: {busy}", file=sys.stderr)
         return 3
@@ -50,10 +52,8 @@ def _run_locked(home: Home, as_of: str | None) -> int:
     started = time.monotonic()
     print(f"tiedolla run on {home.root}" + (f" (as of {as_of})" if as_of else ""), flush=True)
     from tiedolla.dagster_instance import use_home_instance
-    from tiedolla.dbt_manifest import prepare_manifest
 
-    prepare_manifest(home.root)
-    from orchestration.definitions import defs
+    defs = _load_definitions(home)
     from orchestration.run_settings import AS_OF_TAG, RUN_LABEL_TAG
 
     instance = use_home_instance(home)
@@ -77,6 +77,15 @@ def _run_locked(home: Home, as_of: str | None) -> int:
                 print(f"  step {event.step_key}: {error.message.strip() if error else 'failed'}", file=sys.stderr)
         return 1
     return _report(home, result, label, elapsed)
+
+
+def _load_definitions(home: Home):
+    """dbt's manifest and Dagster's definitions: they touch the checkout, never the home, so need no lock."""
+    from tiedolla.dbt_manifest import prepare_manifest
+
+    prepare_manifest(home.root)
+    from orchestration.definitions import defs
+    return defs
 
 
 def _report(home: Home, result, label: str, elapsed: float) -> int:
