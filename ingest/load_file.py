@@ -15,7 +15,7 @@ from ingest.header import read_header
 from ingest.load_log import PENDING, LoadEntry
 from ingest.problems import MAX_LINES_IN_REPORT, FileProblem, LineProblem
 from ingest.read_rows import read_rows
-from ingest.row_rules import build_checked_rows, select_accepted
+from ingest.row_rules import build_checked_rows, formula_like_text, select_accepted
 from ingest.sources import SourceSpec
 
 MAX_REJECTED_SHARE = 0.05
@@ -85,6 +85,8 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
         replace_atomically(tmp, parquet)
         rejects_path = (_write_rejects(con, spec, destination.rejects_dir, load_id, landed.name)
                         if rejected else None)
+        formula_query = formula_like_text(spec, set(header.positions))
+        formula_lines = con.execute(formula_query).fetchone()[0] if formula_query else 0
         municipalities, units = [], []
         if "yksikko" in {c.name for c in spec.columns}:
             units = [r[0] for r in con.execute(
@@ -103,6 +105,9 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
         warnings.append("header only: a delivery of zero rows")
     if header.unknown_columns:
         warnings.append(f"unknown columns ignored: {', '.join(header.unknown_columns)}")
+    if formula_lines:
+        warnings.append(f"formula-like text on {formula_lines} line(s): loaded as text; exports write it so "
+                        "that a spreadsheet cannot run it")
     return LoadEntry(
         sha256=decoded.sha256, file_name=landed.name, source=spec.name, municipality=name.municipality,
         period=name.period, version=name.version, size=decoded.size, status=PENDING, load_seq=load_seq,

@@ -24,7 +24,8 @@ TIMESTAMP_FORMATS = {
 }
 MAX_WAIT_DAYS = 730
 # Text a spreadsheet would run as a formula when an analyst opens an extract or export (CSV injection):
-# `=…`, `@…`, or a sign followed by a call, a pipe or a sheet reference. No unit name or id looks like this.
+# `=…`, `@…`, or a sign followed by a call, a pipe or a sheet reference. The specs reject no row for it (the
+# visit is real): the row loads, the file gets a warning, and exports write such text so it cannot run.
 FORMULA_LIKE = r"([=@]|[+-].*[(|!]).*"
 
 
@@ -91,9 +92,6 @@ def column_rules(spec: SourceSpec, column: Column) -> list[Rule]:
             rules.append(Rule(f"{present} and {typed} < {column.minimum}", "out_of_range", column.name))
         if column.maximum is not None:
             rules.append(Rule(f"{present} and {typed} > {column.maximum}", "out_of_range", column.name))
-    elif column.kind == "text":
-        rules.append(Rule(f"{present} and regexp_full_match({raw}, {_quote(FORMULA_LIKE)})",
-                          "formula_like_text", column.name))
     elif column.kind == "code":
         if column.pattern:
             rules.append(Rule(f"{present} and not regexp_full_match({raw}, {_quote(column.pattern)})",
@@ -105,6 +103,15 @@ def column_rules(spec: SourceSpec, column: Column) -> list[Rule]:
             listed = ", ".join(_quote(v) for v in allowed)
             rules.append(Rule(f"{present} and {raw} not in ({listed})", "unknown_code", column.name))
     return rules
+
+
+def formula_like_text(spec: SourceSpec, present: set[str]) -> str | None:
+    """SQL counting accepted lines of rows_checked whose text fields look like a formula; None: no text."""
+    texts = [c.name for c in spec.columns if c.kind == "text" and c.name in present]
+    if not texts:
+        return None
+    matches = " or ".join(f"regexp_full_match(coalesce({_raw(n)}, ''), {_quote(FORMULA_LIKE)})" for n in texts)
+    return f"select count(*) from rows_checked where _reason is null and ({matches})"
 
 
 def repeated_header_rule(spec: SourceSpec, present: set[str]) -> Rule:
