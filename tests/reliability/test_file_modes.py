@@ -19,7 +19,7 @@ from tiedolla.home import Home
 
 # What may be readable by others: the published side (aggregates) and the run lock (a process id).
 PUBLISHED = {"warehouse", "warehouse/marts.duckdb", "warehouse/publications.json", ".run.lock"}
-PUBLISHED_FOLDERS = ("reports", "exports")
+PUBLISHED_FOLDERS = ("reports", "exports", "docs")
 
 
 @pytest.fixture(scope="module")
