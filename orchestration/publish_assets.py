@@ -42,9 +42,9 @@ def published_marts(context: AssetExecutionContext, home: HomeResource) -> Mater
 def _write_indicator_pages(home, context: AssetExecutionContext) -> None:
     """The directors' page of the new publication. The marts are published already: a page that fails to
     render is reported, and `tiedolla report` writes it again, but it never undoes the publication."""
-    from report.indicator_page import write_reports
-
     try:
+        from report.indicator_page import write_reports
+
         pages = write_reports(home)
     except Exception as error:  # noqa: BLE001 - a report must not fail a publication that has happened
         context.log.warning(f"the indicator page was not written ({error}); run `tiedolla report`")
