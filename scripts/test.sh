@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/setup_browser.sh
-exec .venv/bin/python -m pytest -q "$@"
+# Two workers, one test file each at a time (module fixtures are built once); the export tests share one
+# sample home across their files through a file lock (tests/exports/conftest.py).
+exec .venv/bin/python -m pytest -q -n 2 --dist loadfile "$@"
