@@ -51,6 +51,7 @@ def _write_table(sheet, table: Presented, footnotes: list[str]) -> None:
     last_row = len(table.rows) + 1
     for offset, note in enumerate(footnotes, start=2):
         sheet.cell(row=last_row + offset, column=1, value=note).data_type = "s"
+    _print_setup(sheet)
     sheet.freeze_panes = "A2"
     if table.rows:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.headers))}{last_row}"
@@ -58,6 +59,16 @@ def _write_table(sheet, table: Presented, footnotes: list[str]) -> None:
         longest = max([len(str(r[column - 1])) for r in table.rows[:200] if r[column - 1] is not None] + [8])
         sheet.column_dimensions[get_column_letter(column)].width = min(max(longest, len(header) * 0.6) + 2, 60)
     sheet.row_dimensions[1].height = 45
+
+
+def _print_setup(sheet) -> None:
+    """Printed or rendered to PDF: A4 landscape, all columns on one page width, the header on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
 
 
 def _write_charts(sheet, charts: list[tuple[str, Path]]) -> None:
@@ -69,3 +80,4 @@ def _write_charts(sheet, charts: list[tuple[str, Path]]) -> None:
         image.width, image.height = image.width * scale, image.height * scale
         sheet.add_image(image, f"A{row + 1}")
         row += int(image.height / 20) + 4
+    _print_setup(sheet)
