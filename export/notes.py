@@ -41,10 +41,6 @@ def _column_descriptions(marts: PublishedMarts, language: str) -> dict:
     """Descriptions in the export's language where the YAML has them (meta description_fi/_sv)."""
     if language == "en":
         return {}
-    columns = {r[0] for r in marts.connection.execute(
-        "select column_name from information_schema.columns where table_name = 'column_catalog'").fetchall()}
-    if f"description_{language}" not in columns:
-        return {}
     frame = marts.frame(f"select mart, column_name, description_{language} as d from column_catalog "
                         f"where description_{language} is not null")
     return {(r.mart, r.column_name): r.d for r in frame.itertuples()}

@@ -7,12 +7,13 @@
     {%- for column in node.columns.values() -%}
       {%- set meta = column.meta or {} -%}
       {%- set texts = [node.name, column.name, column.description, meta.get('label_fi'), meta.get('label_sv'),
-                       meta.get('label_en')] -%}
+                       meta.get('label_en'), meta.get('description_fi'), meta.get('description_sv')] -%}
       {%- set quoted = [] -%}
       {%- for text in texts -%}
         {%- do quoted.append("null" if text is none else "'" ~ (text | string | trim | replace("'", "''")) ~ "'") -%}
       {%- endfor -%}
-      {%- do rows.append([quoted[0], loop.index, quoted[1], quoted[2], quoted[3], quoted[4], quoted[5]]) -%}
+      {%- do rows.append([quoted[0], loop.index, quoted[1], quoted[2], quoted[3], quoted[4], quoted[5],
+                          quoted[6], quoted[7]]) -%}
     {%- endfor -%}
   {%- endfor -%}
 {%- endif %}
@@ -25,9 +26,10 @@ documented as (
         ({{ row | join(', ') }}){{ "," if not loop.last }}
     {%- endfor %}
     {%- if not rows %}
-        (null, null, null, null, null, null, null)
+        (null, null, null, null, null, null, null, null, null)
     {%- endif %}
-    ) as t (mart, ordinal, column_name, description, label_fi, label_sv, label_en)
+    ) as t (mart, ordinal, column_name, description, label_fi, label_sv, label_en, description_fi,
+            description_sv)
 )
 
 select
@@ -37,6 +39,8 @@ select
     description,
     label_fi,
     label_sv,
-    label_en
+    label_en,
+    description_fi::varchar as description_fi,
+    description_sv::varchar as description_sv
 from documented
 where mart is not null
