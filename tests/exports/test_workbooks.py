@@ -178,6 +178,10 @@ def test_definitions_and_quality_notes_are_in_the_language(exported):
     codes = {row[1] for row in definitions}
     assert {"on_target", "partial", "KOTIKUNTOUTUS", "share_within_guarantee"} <= codes
     assert ("Målet nås" in {row[2] for row in definitions}) or any(row[2] == "Når målet" for row in definitions)
+    described = {row[1]: row[3] for row in definitions}
+    swedish = marts_frame(exported["home"], "select description_sv from column_catalog "
+                                            "where mart = 'wait_times_yearly' and column_name = 'share_within_guarantee'")
+    assert described["share_within_guarantee"] == swedish.description_sv[0] and "vårdgaranti" in swedish.description_sv[0]
     notes = [row for row in workbook[texts["sheet_quality"]].iter_rows(min_row=2, values_only=True) if row[0]]
     # The sample leaves months undelivered and files broken: some area-periods rest on partial data.
     assert any(row[4] in ("Delvis", "Svag", "Saknas") for row in notes)
