@@ -13,9 +13,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from export.labels import DECIMAL_COMMA
 from export.presentation import SUPPRESSED, Presented
-
-DECIMAL_COMMA = {"fi": True, "sv": True, "en": False}
 
 
 def write_csv(table: Presented, path: Path, language: str) -> Path:

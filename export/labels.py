@@ -4,6 +4,7 @@ from __future__ import annotations
 from export.publication import PublishedMarts
 
 LANGUAGES = ("fi", "sv", "en")
+DECIMAL_COMMA = {"fi": True, "sv": True, "en": False}      # how numbers are written in each language
 
 
 class Labels:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-DECIMAL_COMMA = {"fi": True, "sv": True, "en": False}
+from export.labels import DECIMAL_COMMA
 
 
 def _decimal(text: str, language: str) -> str:
@@ -22,11 +22,10 @@ def figure(value, unit: str, language: str) -> str:
     return _decimal(f"{value:.1f}", language)
 
 
-def change(value, unit: str, language: str) -> str:
-    """A 12-month change with its sign; shares change in percentage points."""
+def change(value, unit: str, language: str, points: str) -> str:
+    """A 12-month change with its sign; shares change in percentage points (`points`: the unit's label)."""
     if is_missing(value):
         return "–"
-    points = {"fi": "%-yks.", "sv": "%-enh.", "en": "pp"}[language]
     if unit == "share":
         return _decimal(f"{value * 100:+.1f}", language) + "\u00a0" + points
     return _decimal(f"{value:+.1f}", language)
