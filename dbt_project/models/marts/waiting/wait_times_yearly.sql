@@ -20,66 +20,26 @@ thresholds as (
     select * from {{ ref('reliability_thresholds') }}
 ),
 
-cell_stats as (
-    {{ wait_time_statistics('visits_in_cells', "date_trunc('year', visit_month)::date") }}
-),
+{{ wait_time_cells("date_trunc('year', visit_month)::date", {
+    'share_within_7d': 'wait_days <= 7', 'share_within_14d': 'wait_days <= 14',
+    'share_over_90d': 'wait_days > 90'}) }}
 
-grid as (
-    select
-        coverage.area_code,
-        coverage.area_level,
-        coverage.period_start,
-        coverage.coverage,
-        coverage.reliability,
-        cells.service_line,
-        cells.professional_group
-    from coverage
-    cross join cells
-),
-
-joined as (
-    select
-        grid.*,
-        coalesce(cell_stats.persons, 0) as persons,
-        coalesce(cell_stats.visits_nonurgent, 0) as visits_nonurgent,
-        coalesce(cell_stats.visits_nonurgent_unassessed, 0) as visits_nonurgent_unassessed,
-        cell_stats.median_wait_days,
-        cell_stats.p90_wait_days,
-        cell_stats.within_7d::double / nullif(cell_stats.visits_nonurgent, 0) as share_within_7d,
-        cell_stats.within_14d::double / nullif(cell_stats.visits_nonurgent, 0) as share_within_14d,
-        cell_stats.over_90d::double / nullif(cell_stats.visits_nonurgent, 0) as share_over_90d,
-        cell_stats.within_guarantee::double / nullif(cell_stats.judged_against_guarantee, 0)
-            as share_within_guarantee
-    from grid
-    left join cell_stats
-        on grid.area_code = cell_stats.area_code
-        and grid.period_start = cell_stats.period_start
-        and grid.service_line = cell_stats.service_line
-        and grid.professional_group = cell_stats.professional_group
-),
-
-final as (
-    select
-        joined.area_code,
-        joined.area_level,
-        joined.period_start,
-        'year' as period_grain,
-        joined.service_line,
-        joined.professional_group,
-        {% set value_columns = ['visits_nonurgent', 'visits_nonurgent_unassessed', 'median_wait_days',
-            'p90_wait_days', 'share_within_7d', 'share_within_14d', 'share_over_90d', 'share_within_guarantee'] %}
-        {%- for column in value_columns %}
-        case when is_suppressed then null else joined.{{ column }} end as {{ column }},
-        {%- endfor %}
-        is_suppressed,
-        joined.coverage,
-        joined.reliability
-    from joined
-    cross join thresholds
-    cross join lateral (
-        select joined.persons between thresholds.suppress_min_persons and thresholds.suppress_max_persons
-            as is_suppressed
-    )
-)
-
-select * from final
+select
+    area_code,
+    area_level,
+    period_start,
+    'year' as period_grain,
+    service_line,
+    professional_group,
+    visits_nonurgent,
+    visits_nonurgent_unassessed,
+    median_wait_days,
+    p90_wait_days,
+    share_within_7d,
+    share_within_14d,
+    share_over_90d,
+    share_within_guarantee,
+    is_suppressed,
+    coverage,
+    reliability
+from suppressed_cells

@@ -1,0 +1,83 @@
+{#- The waiting-time cells of one period grain (methods.md, "Waiting times"), as the CTEs cell_stats, grid,
+    joined and suppressed_cells. Expects the caller's CTEs visits_in_cells, cells, coverage (one row per
+    expected area-period) and thresholds. Shared by wait_times (month) and wait_times_yearly (year).
+    `shares`: output column → the condition on wait_days that counts a visit in. -#}
+{% macro wait_time_cells(period_expression, shares) %}
+cell_stats as (
+    select
+        area_code,
+        {{ period_expression }} as period_start,
+        service_line,
+        cell_group as professional_group,
+        -- The persons behind the cell: the distinct clients of its visits, assessed or not (methods.md).
+        count(distinct client_id) as persons,
+        count(*) filter (where is_assessed) as visits_nonurgent,
+        count(*) filter (where not is_assessed) as visits_nonurgent_unassessed,
+        quantile_cont(wait_days, 0.5) filter (where is_assessed) as median_wait_days,
+        quantile_cont(wait_days, 0.9) filter (where is_assessed) as p90_wait_days,
+        {%- for column, condition in shares.items() %}
+        count(*) filter (where {{ condition }}) as {{ column }}_count,
+        {%- endfor %}
+        count(*) filter (where within_guarantee) as within_guarantee,
+        count(*) filter (where within_guarantee is not null) as judged_against_guarantee
+    from visits_in_cells
+    group by 1, 2, 3, 4
+),
+
+grid as (
+    select
+        coverage.area_code,
+        coverage.area_level,
+        coverage.period_start,
+        coverage.coverage,
+        coverage.reliability,
+        cells.service_line,
+        cells.professional_group
+    from coverage
+    cross join cells
+),
+
+joined as (
+    select
+        grid.*,
+        coalesce(cell_stats.persons, 0) as persons,
+        coalesce(cell_stats.visits_nonurgent, 0) as visits_nonurgent,
+        coalesce(cell_stats.visits_nonurgent_unassessed, 0) as visits_nonurgent_unassessed,
+        cell_stats.median_wait_days,
+        cell_stats.p90_wait_days,
+        {%- for column in shares %}
+        cell_stats.{{ column }}_count::double / nullif(cell_stats.visits_nonurgent, 0) as {{ column }},
+        {%- endfor %}
+        cell_stats.within_guarantee::double / nullif(cell_stats.judged_against_guarantee, 0)
+            as share_within_guarantee
+    from grid
+    left join cell_stats
+        on grid.area_code = cell_stats.area_code
+        and grid.period_start = cell_stats.period_start
+        and grid.service_line = cell_stats.service_line
+        and grid.professional_group = cell_stats.professional_group
+),
+
+-- A cell of 1–4 persons keeps its keys, coverage and reliability; every figure computed from it is NULL.
+suppressed_cells as (
+    select
+        joined.area_code,
+        joined.area_level,
+        joined.period_start,
+        joined.service_line,
+        joined.professional_group,
+        {%- for column in ['visits_nonurgent', 'visits_nonurgent_unassessed', 'median_wait_days', 'p90_wait_days']
+            + (shares | list) + ['share_within_guarantee'] %}
+        case when is_suppressed then null else joined.{{ column }} end as {{ column }},
+        {%- endfor %}
+        is_suppressed,
+        joined.coverage,
+        joined.reliability
+    from joined
+    cross join thresholds
+    cross join lateral (
+        select joined.persons between thresholds.suppress_min_persons and thresholds.suppress_max_persons
+            as is_suppressed
+    )
+)
+{% endmacro %}
