@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from export.charts import effects_chart, waiting_chart
+from export.charts import effects_chart, municipality_panels, waiting_chart
 from export.flat_files import write_csv, write_parquet
 from export.labels import LANGUAGES, Labels
 from export.notes import definitions, quality_notes
@@ -70,6 +70,10 @@ def _export_language(marts: PublishedMarts, language: str, folder: Path) -> None
     charts = [(labels.text("chart_guarantee_title", service=labels.category("service_line", line)),
                waiting_chart(marts, labels, line, folder / "charts" / f"waiting_{line}.png"))
               for line in SERVICE_LINES]
+    charts += [(f"{labels.text('chart_guarantee_title', service=labels.category('service_line', line))}: "
+                f"{labels.text('chart_municipalities')}",
+                municipality_panels(marts, labels, line, folder / "charts" / f"waiting_{line}_municipalities.png"))
+               for line in SERVICE_LINES]
     effects = next(t for t in protected if t.spec is INTERVENTION_EFFECTS)
     charts.append((labels.text("chart_effects_title"), effects_chart(effects, labels, folder / "charts" / "effects.png")))
     footnotes = _footnotes(marts, labels)

@@ -60,6 +60,46 @@ def waiting_chart(marts: PublishedMarts, labels: Labels, service_line: str, path
     return path
 
 
+def municipality_panels(marts: PublishedMarts, labels: Labels, service_line: str, path: Path) -> Path:
+    """One small panel per municipality: its share within the guarantee per month, the welfare area's line
+    for comparison, and the months the guarantee changed."""
+    frame = marts.frame("""
+        select area_code, period_start, share_within_guarantee, guarantee_days from wait_times
+        where service_line = ? and professional_group = 'all' order by period_start""", [service_line])
+    with_data = frame.period_start[frame.share_within_guarantee.notna()]
+    if len(with_data):
+        frame = frame[frame.period_start.between(with_data.min(), with_data.max())]
+    area = frame[frame.area_code == WELFARE_AREA]
+    changes = guarantee_changes(area[["period_start", "guarantee_days"]].dropna().drop_duplicates())
+    delivered = frame[frame.share_within_guarantee.notna()].area_code.unique()
+    codes = sorted(c for c in delivered if c != WELFARE_AREA)
+    columns = 4
+    rows = max(1, -(-len(codes) // columns))
+    figure, axes = plt.subplots(rows, columns, figsize=(12, 2.4 * rows + 0.8), dpi=90, sharex=True, sharey=True,
+                                squeeze=False)
+    for axis in axes.flat[len(codes):]:
+        axis.set_axis_off()
+    for axis, code in zip(axes.flat, codes):
+        rows_of = frame[frame.area_code == code]
+        axis.plot(area.period_start, area.share_within_guarantee, color="#9aa5b1", linewidth=1)
+        axis.plot(rows_of.period_start, rows_of.share_within_guarantee, color="#0b4f8a", linewidth=1.6)
+        for change in changes.period_start:
+            axis.axvline(change, color="#c0392b", linestyle="--", linewidth=0.9)
+        axis.set_title(labels.category("area", code), fontsize=9)
+        axis.set_ylim(0, 1.05)
+        axis.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        axis.tick_params(labelsize=7)
+        axis.grid(alpha=0.3)
+    figure.suptitle(f"{labels.text('chart_guarantee_title', service=labels.category('service_line', service_line))}"
+                    f" — {labels.text('chart_municipalities')} ({labels.category('area', WELFARE_AREA)}: "
+                    f"{labels.text('chart_grey_line')}; {labels.text('chart_rule_change')}: - -)", fontsize=10)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return path
+
+
 def guarantee_changes(guarantee: pd.DataFrame) -> pd.DataFrame:
     """The months whose adult limit differs from the month before (2023-09 and 2025-01 in the seed)."""
     guarantee = guarantee.sort_values("period_start")

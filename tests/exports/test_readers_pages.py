@@ -69,8 +69,9 @@ def test_the_charts_mark_both_rule_changes_and_are_written_per_language(exported
     assert label == "Vårdgarantin ändrades"
     for language in ("fi", "sv", "en"):
         charts = exported["folder"] / language / "charts"
-        assert {p.name for p in charts.glob("*.png")} == {"waiting_primary_care.png", "waiting_oral_health.png",
-                                                          "effects.png"}
+        assert {p.name for p in charts.glob("*.png")} == {
+            "waiting_primary_care.png", "waiting_oral_health.png", "effects.png",
+            "waiting_primary_care_municipalities.png", "waiting_oral_health_municipalities.png"}
         assert all(p.stat().st_size > 20_000 for p in charts.glob("*.png"))
 
 

@@ -64,7 +64,7 @@ def test_every_sheet_has_headers_in_its_language(exported, language):
         row = [cell.value for cell in sheet[1]]
         assert all(isinstance(h, str) and h for h in row), sheet.title
         assert not any("_" in h and h == h.lower() for h in row), f"{sheet.title}: a raw column name {row}"
-    assert len(workbook[texts["sheet_charts"]]._images) == 3
+    assert len(workbook[texts["sheet_charts"]]._images) == 5
 
 
 def test_finnish_swedish_and_english_headers_and_categories_differ(exported):
