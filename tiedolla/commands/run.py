@@ -51,6 +51,14 @@ def run_command(args) -> int:
 def _run_locked(home: Home, as_of: str | None) -> int:
     started = time.monotonic()
     print(f"tiedolla run on {home.root}" + (f" (as of {as_of})" if as_of else ""), flush=True)
+    from publish.unchanged import current_publication, landing_snapshot, record_clean_run
+
+    unchanged = current_publication(home, as_of)
+    if unchanged is not None:
+        print(f"no changes; publication {unchanged} is current: {home.marts_db} (landing/, the load log and "
+              f"the code are as the last run left them; checked in {time.monotonic() - started:.1f} s)")
+        return 0
+    snapshot = landing_snapshot(home)
     from tiedolla.dagster_instance import use_home_instance
 
     defs = _load_definitions(home)
@@ -76,6 +84,7 @@ def _run_locked(home: Home, as_of: str | None) -> int:
                 error = event.step_failure_data.error
                 print(f"  step {event.step_key}: {error.message.strip() if error else 'failed'}", file=sys.stderr)
         return 1
+    record_clean_run(home, as_of, snapshot)
     return _report(home, result, label, elapsed)
 
 

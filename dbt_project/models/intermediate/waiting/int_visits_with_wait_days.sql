@@ -1,7 +1,21 @@
+{#- Incremental by delivered file: a run adds the rows of live files not in the table yet and drops the rows
+    of files that are no longer live (a resubmission replaced them, or a validation quarantined them), so a new
+    month costs its own rows (issue 7). Rows never depend on other files: each visit is judged by its own fields
+    and the seeds. A change of code or seeds rebuilds it whole (the orchestration passes --full-refresh). -#}
+{{ config(
+    materialized='incremental',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where load_id not in ("
+             ~ "select load_id from {{ ref('stg_ingest__load_log') }} where source = 'avohilmo' and is_live)"
+             ~ "{% endif %}"
+) }}
+-- depends_on: {{ ref('stg_ingest__load_log') }}
 with
 
 visits as (
     select * from {{ ref('stg_avohilmo__visits') }}
+    {%- if is_incremental() %}
+    where load_id in ({{ new_live_load_ids('avohilmo', this) }})
+    {%- endif %}
 ),
 
 service_lines as (
@@ -20,18 +34,27 @@ care_guarantee as (
     select * from {{ ref('care_guarantee') }}
 ),
 
-with_group as (
-    -- The longest matching occupation-code prefix decides the group; no match = 'other'.
+occupation_groups as (
+    -- The longest matching occupation-code prefix decides the group; no match = 'other'. Decided once per
+    -- distinct code (a few hundred), not per visit: the prefix match is a join without equality.
     select
-        visits.*,
+        codes.occupation_code,
         coalesce(professional_groups.professional_group, 'other') as professional_group
-    from visits
+    from (select distinct occupation_code from visits) as codes
     left join professional_groups
-        on starts_with(visits.occupation_code, professional_groups.occupation_prefix)
+        on starts_with(codes.occupation_code, professional_groups.occupation_prefix)
     qualify row_number() over (
-        partition by visits.load_id, visits.source_line
+        partition by codes.occupation_code
         order by length(professional_groups.occupation_prefix) desc nulls last
     ) = 1
+),
+
+with_group as (
+    select
+        visits.*,
+        coalesce(occupation_groups.professional_group, 'other') as professional_group
+    from visits
+    left join occupation_groups on visits.occupation_code = occupation_groups.occupation_code
 ),
 
 classified as (
