@@ -14,7 +14,8 @@ from ingest.load_log import ACCEPTED, PENDING, QUARANTINED, LoadEntry, LoadLog
 from ingest.problems import FileProblem, LineProblem
 from ingest.quarantine import quarantine_file
 from quality_checks.suites import FileContext
-from quality_checks.validate import RESULT_COLUMNS, UNEXPECTED_INDEX, Validator, read_frame
+from quality_checks.validate import (BATCH_ROWS, RESULT_COLUMNS, UNEXPECTED_INDEX, FileValidation,
+                                     PendingFile, Validator)
 from tiedolla.home import Home
 
 HISTORY_MONTHS = 12
@@ -28,11 +29,13 @@ class ValidationSummary:
     warnings: dict[str, list[str]] = field(default_factory=dict)
 
 
-def file_context(entry: LoadEntry, load_log: LoadLog) -> FileContext:
-    """The municipality's previous ≤12 accepted months (live versions) before the file's own period."""
+def file_context(entry: LoadEntry, load_log: LoadLog, accepted_now: set[str] = frozenset()) -> FileContext:
+    """The municipality's previous ≤12 accepted months (live versions) before the file's own period; files of
+    this run count as accepted once validated without a blocking failure (`accepted_now`)."""
     live: dict[str, LoadEntry] = {}
     for other in load_log.of_source(entry.source):
-        if (other.status == ACCEPTED and other.municipality == entry.municipality and other.period
+        accepted = other.status == ACCEPTED or other.load_id in accepted_now
+        if (accepted and other.municipality == entry.municipality and other.period
                 and other.period < entry.period):
             current = live.get(other.period)
             if current is None or (other.version, other.load_seq) > (current.version, current.load_seq):
@@ -42,8 +45,32 @@ def file_context(entry: LoadEntry, load_log: LoadLog) -> FileContext:
     return FileContext(entry.source, entry.period, [e.data_lines for e in recent], units)
 
 
+def _contexts(pending: list[LoadEntry], load_log: LoadLog, blocked: set[str]) -> list[FileContext]:
+    """Each file's context as if the files were validated one by one in load order: an earlier file of this
+    run is history for a later one unless a blocking check quarantined it."""
+    contexts, accepted_now = [], set()
+    for entry in pending:
+        contexts.append(file_context(entry, load_log, accepted_now))
+        if entry.load_id not in blocked:
+            accepted_now.add(entry.load_id)
+    return contexts
+
+
+def _batches(files: list[PendingFile]) -> list[list[PendingFile]]:
+    batches, size = [[]], 0
+    for pending in files:
+        if batches[-1] and size + pending.rows > BATCH_ROWS:
+            batches.append([])
+            size = 0
+        batches[-1].append(pending)
+        size += pending.rows
+    return batches
+
+
 def validate_pending(home: Home, source: str, run_id: str, validator: Validator | None,
                      log: Callable[[str], None] = print) -> ValidationSummary:
+    """Validate every pending file of the source (in batches of files, see validate.py); write each file's
+    result rows and GX result; accept the file or quarantine it on a blocking failure."""
     load_log = LoadLog(home.load_log_dir)
     summary = ValidationSummary(source)
     pending = load_log.pending(source)
@@ -52,10 +79,28 @@ def validate_pending(home: Home, source: str, run_id: str, validator: Validator 
     validator = validator or Validator()
     results_dir = home.checks_dir / source
     results_dir.mkdir(parents=True, exist_ok=True)
+    outcomes: dict[str, FileValidation] = {}
+    validated_with: dict[str, FileContext] = {}
+    blocked: set[str] = set()
+    todo = pending
+    while todo:
+        # A history check only warns, so this loop ends after one pass in practice; it repeats for the files
+        # whose history changed should a blocking check ever depend on it.
+        contexts = dict(zip((e.load_id for e in pending), _contexts(pending, load_log, blocked)))
+        files = [PendingFile(e.file_name, e.load_id, e.municipality, Path(e.parquet_path),
+                             contexts[e.load_id], e.rows_accepted) for e in todo]
+        batches, done = _batches(files), 0
+        for batch in batches:
+            for file, outcome in zip(batch, validator.validate_files(source, batch)):
+                outcomes[file.load_id], validated_with[file.load_id] = outcome, file.ctx
+            done += len(batch)
+            if len(batches) > 1:
+                log(f"{source}: checked {done}/{len(files)} new files with Great Expectations")
+        blocked = {load_id for load_id, outcome in outcomes.items() if outcome.blocking_failures}
+        contexts = dict(zip((e.load_id for e in pending), _contexts(pending, load_log, blocked)))
+        todo = [e for e in pending if contexts[e.load_id] != validated_with[e.load_id]]
     for index, entry in enumerate(pending, 1):
-        frame = read_frame(Path(entry.parquet_path))
-        outcome = validator.validate(frame, file_context(entry, load_log), entry.file_name, entry.load_id,
-                                     entry.municipality)
+        outcome = outcomes[entry.load_id]
         stem = results_dir / entry.load_id[:16]
         write_json_atomically(stem.with_suffix(".gx.json"), outcome.gx_result)
         _write_rows(outcome.rows, stem.with_suffix(".parquet"))
@@ -65,7 +110,7 @@ def validate_pending(home: Home, source: str, run_id: str, validator: Validator 
             summary.warnings[entry.file_name] = warnings
         entry.validated_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         if outcome.blocking_failures:
-            _quarantine_after_validation(home, entry, outcome.blocking_failures, frame, run_id, log)
+            _quarantine_after_validation(home, entry, outcome.blocking_failures, outcome.frame, run_id, log)
             summary.quarantined.append(entry.file_name)
         else:
             entry.status = ACCEPTED

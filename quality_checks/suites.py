@@ -1,4 +1,4 @@
-"""Build a source's GX 1.x expectation suite for one file from the registry and the file's context."""
+"""GX 1.x expectations from the registry: per file (what a file's result records) and per batch of files."""
 from __future__ import annotations
 
 import calendar
@@ -86,3 +86,86 @@ def build_suite(ctx: FileContext, name: str) -> tuple["gx.ExpectationSuite", dic
             suite.add_expectation(expectation)
             used[check.check_name] = check
     return suite, used
+
+
+# --- One batch for all pending files of a source ------------------------------------------------------------
+# Every file-dependent part of a check becomes a column of the batch frame (quality_checks/validate.py reads
+# it in DuckDB), so one suite serves every file: the month of the file's name as a month offset, the units
+# history as a boolean, the file's number beside a unique key. Table-level checks run over a frame of one row
+# per file. GX's failing rows are then counted per file (`_file`).
+ROW_KINDS = ("not_null", "not_null_nonurgent", "unique", "compound_unique", "between", "in_set", "regex",
+             "in_file_month", "units_seen_before")
+NONURGENT = 'kiireellisyys=="2"'
+
+
+def month_offset_column(column: str) -> str:
+    return f"{column}__months_from_file"
+
+
+def key_file_column(check: Check) -> str:
+    return f"_file__{check.check_name}"
+
+
+UNIT_SEEN_COLUMN = "_unit_seen_before"
+
+
+def batch_expectation(check: Check):
+    """The expectation one batch of many files is validated with (None: a table-level check, see below)."""
+    import great_expectations.expectations as gxe
+
+    meta = {"check_name": check.check_name, "severity": check.severity}
+    kind, _, _ = check.expectation.partition(":")
+    if kind == "unique":
+        # Unique within its file, nulls ignored (as ExpectColumnValuesToBeUnique on the file alone).
+        return gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file", check.column],
+                                                   ignore_row_if="any_value_is_missing", meta=meta)
+    if kind == "compound_unique":
+        # The file column is null where every key column is: such rows stay ignored, as on the file alone.
+        return gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=[key_file_column(check), *check.column.split("|")], meta=meta)
+    if kind == "in_file_month":
+        return gxe.ExpectColumnValuesToBeBetween(column=month_offset_column(check.column), min_value=0,
+                                                 max_value=0, meta=meta)
+    if kind == "units_seen_before":
+        return gxe.ExpectColumnValuesToBeInSet(column=UNIT_SEEN_COLUMN, value_set=[True], meta=meta)
+    if kind in ROW_KINDS:
+        return _expectation(check, FileContext(check.source, "0001-01"))
+    return None
+
+
+def summary_expectation(check: Check):
+    """Table-level checks over the per-file summary frame (`rows`, `rows_floor`, `municipalities_missing`)."""
+    import great_expectations.expectations as gxe
+
+    meta = {"check_name": check.check_name, "severity": check.severity}
+    kind, _, arg = check.expectation.partition(":")
+    if kind == "min_rows":
+        return gxe.ExpectColumnValuesToBeBetween(column="rows", min_value=int(arg), meta=meta)
+    if kind == "rows_vs_history":
+        return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="rows", column_B="rows_floor", or_equal=True, ignore_row_if="either_value_is_missing",
+            meta=meta)
+    if kind == "covers_municipalities":
+        return gxe.ExpectColumnValuesToBeBetween(column="municipalities_missing", max_value=0, meta=meta)
+    raise ValueError(f"check {check.check_name}: unknown expectation {check.expectation!r}")
+
+
+def rows_floor(check: Check, ctx: FileContext) -> int | None:
+    """The least row count `rows_vs_history` accepts for the file, or None without enough history."""
+    if ctx.history_months < check.needs_history_months:
+        return None
+    return math.ceil(statistics.median(ctx.history_rows) * check.threshold)
+
+
+def build_batch_suites(source: str, name: str) -> tuple["gx.ExpectationSuite", "gx.ExpectationSuite"]:
+    """The row-level suite over the batch frame and the table-level suite over the per-file summary frame."""
+    import great_expectations as gx
+
+    rows, summary = gx.ExpectationSuite(name=f"{name}:rows"), gx.ExpectationSuite(name=f"{name}:files")
+    for check in checks_for(source):
+        expectation = batch_expectation(check)
+        if expectation is not None:
+            rows.add_expectation(expectation)
+        else:
+            summary.add_expectation(summary_expectation(check))
+    return rows, summary

@@ -102,3 +102,48 @@ def test_row_count_far_below_history_and_new_unit_are_warnings_once_there_is_his
     summary, entries = land_and_validate(home, validator, files)
     assert all(e.status == ACCEPTED for e in entries.values())
     assert summary.warnings == {"avohilmo_905_2019-07.csv": ["rows_vs_history", "units_seen_before"]}
+
+
+def test_files_validated_together_give_each_file_its_own_result_and_quarantine_only_the_failing_one(
+        tmp_path, validator):
+    """One GX batch for all pending files: a blocking failure quarantines its file with its line numbers;
+    every other file's rows and GX result are what validating it alone gives (a quarantined month is no
+    history for the later ones either way)."""
+    from tiedolla.home import Home
+
+    good = {f"avohilmo_905_2019-{m:02d}.csv": month(f"2019-{m:02d}", 20) for m in (1, 2, 3, 5, 6, 7)}
+    good["avohilmo_905_2019-08.csv"] = month("2019-08", 9, unit="Uusi yksikkö")
+    good["avohilmo_499_2019-03.csv"] = month("2019-03", 5, assessed=False)
+    bad_name = "avohilmo_905_2019-04.csv"
+
+    def ages_out_of_range(path):
+        if "2019-04" in path:
+            duckdb.sql(f"copy (select * replace (case when _source_line in (3, 5) then 130 else ika end as ika) "
+                       f"from read_parquet('{path}')) to '{path}.x' (format parquet)")
+            import os
+            os.replace(f"{path}.x", path)
+
+    together = Home.at(tmp_path / "together").ensure()
+    summary, entries = land_and_validate(together, validator, {**good, bad_name: month("2019-04", 20)},
+                                         tamper=ages_out_of_range)
+    assert summary.quarantined == [bad_name] and sorted(summary.validated) == sorted(good)
+    bad = entries[bad_name]
+    assert bad.status == QUARANTINED and "age_in_range" in bad.message
+    report = json.loads(open(bad.quarantine_report).read())
+    assert [(p["line"], p["column"]) for p in report["first_lines"]] == [(3, "ika"), (5, "ika")]
+
+    alone = Home.at(tmp_path / "alone").ensure()
+    for name in sorted(good):
+        land_and_validate(alone, validator, {name: good[name]})
+    rows_together, rows_alone = results(together), results(alone)
+    rows_together = rows_together[rows_together["file"] != bad_name]
+    key = ["file", "check_name"]
+    pd.testing.assert_frame_equal(rows_together.sort_values(key).reset_index(drop=True),
+                                  rows_alone.sort_values(key).reset_index(drop=True))
+    assert set(rows_together.query("status != 'passed'")["check_name"]) >= {"rows_vs_history", "units_seen_before",
+                                                                            "nonurgent_assessed"}
+    for name in good:
+        load_id = entries[name].load_id[:16]
+        stored = [json.loads((home.checks_dir / "avohilmo" / f"{load_id}.gx.json").read_text())
+                  for home in (together, alone)]
+        assert stored[0]["results"] == stored[1]["results"] and stored[0]["success"] == stored[1]["success"]
