@@ -9,11 +9,12 @@ from typing import Any, Mapping
 from dagster import AssetExecutionContext, AssetKey, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.build_record import current_files, plan_build, record_build
 from orchestration.resources import HomeResource
 from orchestration.run_settings import as_of
 from publish.fingerprint import code_digest, fingerprint, nothing_delivered
 from publish.history import latest
-from tiedolla.home import PRIVATE_FILE_MODE, PROJECT_ROOT, Home, private_files
+from tiedolla.home import PRIVATE_FILE_MODE, PROJECT_ROOT, private_files
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # dbt is installed beside this Python; `dagster dev` may start with a PATH that lacks the venv's bin.
@@ -85,38 +86,21 @@ def tiedolla_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, hom
     # dbt's target folder lives in the home, replaced each run, so runs leave nothing in the checkout.
     target = folder.root / ".dbt_target"
     _private(folder.build_db)
+    digest, files = code_digest(), current_files(folder)
+    plan = plan_build(folder, digest, run_as_of)
+    args = ["build", "--vars", json.dumps({"as_of": run_as_of or "", "rebuild_from": plan.rebuild_from})]
+    if plan.full_refresh:
+        # Incremental models keep rows built by earlier code and inputs: rebuild them whole.
+        args.append("--full-refresh")
+        context.log.info(f"dbt: full refresh ({plan.reason})")
+    else:
+        context.log.info(f"dbt: incremental ({plan.reason})")
     # dbt's process inherits the umask: its write-ahead log and spill files beside build.duckdb hold client
     # rows too, and the warehouse folder is readable.
-    digest = code_digest()
-    args = ["build", "--vars", json.dumps({"as_of": run_as_of or ""})]
-    if _built_with(folder) != digest:
-        # Incremental models keep rows built by earlier code: new code or seeds rebuild them whole.
-        context.log.info("code or seeds changed since the last build (or no build yet): full refresh")
-        args.append("--full-refresh")
     with private_files():
         yield from dbt.cli(args, context=context, target_path=target).stream()
     _private(folder.build_db)
-    _record_build(folder, digest)
-
-
-def _build_record(home: Home) -> Path:
-    return home.warehouse / "build_code_digest.txt"
-
-
-def _built_with(home: Home) -> str | None:
-    """The code digest of the last complete dbt build in this home (None: none yet, or no build.duckdb)."""
-    record = _build_record(home)
-    if not (record.exists() and home.build_db.exists()):
-        return None
-    return record.read_text(encoding="utf-8").strip() or None
-
-
-def _record_build(home: Home, digest: str) -> None:
-    """Written only after dbt succeeded: a failed or killed build full-refreshes the next time."""
-    record = _build_record(home)
-    tmp = record.with_name(record.name + ".tmp")
-    tmp.write_text(digest + "\n", encoding="utf-8")
-    os.replace(tmp, record)
+    record_build(folder, digest, run_as_of, files)
 
 
 def _private(build_db) -> None:

@@ -1,10 +1,16 @@
 -- Our own figures for Sotkanet's waiting-time definitions, per area and year, from the visit rows
 -- (the same population as wait_times: non-urgent visits with a needs assessment).
+-- Incremental by year: a build recomputes the years from var('rebuild_from') on (macros/rebuilt_periods.sql).
+{{ config(
+    materialized='incremental',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where year >= year({{ rebuild_from() }}){% endif %}"
+) }}
 with
 
 visits as (
     select * from {{ ref('int_visits_with_wait_days') }}
     where wait_days is not null
+        and {{ in_rebuilt_periods("date_trunc('year', visit_date)", "'year'") }}
 ),
 
 municipalities as (

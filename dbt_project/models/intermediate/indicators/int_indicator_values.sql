@@ -1,14 +1,19 @@
 -- Every directors' indicator per area × period at month, quarter and year grain, computed from the rows of
 -- the period (never by averaging monthly values): value, numerator, denominator and the persons behind it.
+-- Incremental by period: a build recomputes the periods (of each grain) from var('rebuild_from') on
+-- (macros/rebuilt_periods.sql); client rows are read from the first year that can touch them.
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_periods('period_grain') }}") }}
 with
 
 visits as (
     select * from {{ ref('int_visits_with_wait_days') }}
     where service_line is not null
+        and {{ in_rebuilt_periods("date_trunc('year', visit_date)", "'year'") }}
 ),
 
 contacts as (
     select * from {{ ref('stg_contacts__contacts') }}
+    where {{ in_rebuilt_periods("date_trunc('year', started_at)::date", "'year'") }}
 ),
 
 channels as (
@@ -154,6 +159,7 @@ delivery_figures as (
 
 enrolments as (
     select * from {{ ref('stg_interventions__enrolments') }}
+    where {{ in_rebuilt_periods("date_trunc('year', start_date)", "'year'") }}
 ),
 
 enrolment_figures as (
@@ -265,3 +271,4 @@ figures as (
 )
 
 select * from figures
+where {{ in_rebuilt_periods('period_start', 'period_grain') }}

@@ -1,9 +1,11 @@
 -- The customer-service centre by area × month × channel (methods.md, "Contact channels"). A contact's area
 -- is its client's home municipality; contacts without one count only in the welfare-area row.
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_periods(\"'month'\") }}") }}
 with
 
 contacts as (
     select * from {{ ref('stg_contacts__contacts') }}
+    where {{ in_rebuilt_periods("date_trunc('month', started_at)::date", "'month'") }}
 ),
 
 channels as (
@@ -18,6 +20,7 @@ coverage as (
     -- contacts is one regional file a month: every area's row rests on the welfare area's slot.
     select * from {{ ref('int_source_coverage') }}
     where source = 'contacts' and area_level = 'welfare_area' and deliveries_expected > 0
+        and {{ in_rebuilt_periods('period_start', "'month'") }}
 ),
 
 areas as (

@@ -1,5 +1,8 @@
 -- Which clients the services reach, per area × quarter × scheme × segment (methods.md, "Segments"):
 -- MAPLe levels from RAI (latest assessment at most 365 days old) and service use by primary-care visits.
+-- Incremental by quarter: a build recomputes the quarters from var('rebuild_from') on
+-- (macros/rebuilt_periods.sql), reading visits from the first 12-month window that can touch them.
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_periods(\"'quarter'\") }}") }}
 with
 
 assessments as (
@@ -9,6 +12,7 @@ assessments as (
 visits as (
     select municipality_code, client_id, visit_date from {{ ref('int_visits_with_wait_days') }}
     where service_line = 'primary_care'
+        and {{ in_rebuilt_periods("(visit_date + interval 9 month)::date", "'quarter'") }}
 ),
 
 segments as (
@@ -18,6 +22,7 @@ segments as (
 coverage as (
     select * from {{ ref('int_coverage_by_period') }}
     where period_grain = 'quarter' and deliveries_expected > 0
+        and {{ in_rebuilt_periods('period_start', "'quarter'") }}
 ),
 
 municipalities as (

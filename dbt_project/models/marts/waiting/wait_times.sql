@@ -1,9 +1,12 @@
 -- Waiting times from the needs assessment to the visit, per area × month × service line × professional
 -- group (methods.md, "Waiting times"). One row for every expected area-month and every cell of the seed.
+-- Incremental by month: a build recomputes the months from var('rebuild_from') on (macros/rebuilt_periods.sql).
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_periods(\"'month'\") }}") }}
 with
 
 visits_in_cells as (
     select * from {{ ref('int_visits_in_wait_cells') }}
+    where {{ in_rebuilt_periods('visit_month', "'month'") }}
 ),
 
 cells as (
@@ -13,6 +16,7 @@ cells as (
 coverage as (
     select * from {{ ref('int_source_coverage') }}
     where source = 'avohilmo' and deliveries_expected > 0
+        and {{ in_rebuilt_periods('period_start', "'month'") }}
 ),
 
 care_guarantee as (

@@ -1,10 +1,12 @@
 -- Waiting times per area × calendar year × service line × professional group: the evaluators' yearly table
 -- (marts.md, exports). Computed from the visits, never from the monthly cells, so a suppressed month still
 -- counts in its year; each visit is judged against the guarantee in force on its own assessment date.
+{{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_periods(\"'year'\") }}") }}
 with
 
 visits_in_cells as (
     select * from {{ ref('int_visits_in_wait_cells') }}
+    where {{ in_rebuilt_periods("date_trunc('year', visit_month)", "'year'") }}
 ),
 
 cells as (
@@ -14,6 +16,7 @@ cells as (
 coverage as (
     select * from {{ ref('int_coverage_by_period') }}
     where source = 'avohilmo' and period_grain = 'year' and deliveries_expected > 0
+        and {{ in_rebuilt_periods('period_start', "'year'") }}
 ),
 
 thresholds as (
