@@ -19,13 +19,15 @@ from ingest.load_log import LoadLog
 from tiedolla.home import Home
 
 RECORD_FILE = "last_build.json"
+REBUILD_FROM_ENV = "TIEDOLLA_REBUILD_FROM"
+NOTHING_TO_REBUILD = "9999-12"   # no period ends that late: every period is kept
 _MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?")
 
 
 @dataclass(frozen=True)
 class BuildPlan:
     full_refresh: bool
-    rebuild_from: str     # 'YYYY-MM': periods ending on or after this month are recomputed; '' = none
+    rebuild_from: str     # TIEDOLLA_REBUILD_FROM: 'YYYY-MM' = periods ending on or after it; '' = all
     reason: str
 
 
@@ -64,7 +66,7 @@ def plan_build(home: Home, code: str, as_of: str | None) -> BuildPlan:
                if before.get(load_id) != now.get(load_id)]
     months = sorted(m for m in (_month(period) for period, _ in changed) if m)
     if not months:
-        return BuildPlan(False, "", "no file with a period changed")
+        return BuildPlan(False, NOTHING_TO_REBUILD, "no file with a period changed")
     return BuildPlan(False, months[0], f"{len(changed)} file(s) changed; periods from {months[0]} are rebuilt")
 
 

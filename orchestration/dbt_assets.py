@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from dagster import AssetExecutionContext, AssetKey, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.build_record import current_files, plan_build, record_build
+from orchestration.build_record import REBUILD_FROM_ENV, current_files, plan_build, record_build
 from orchestration.resources import HomeResource
 from orchestration.run_settings import as_of
 from publish.fingerprint import code_digest, fingerprint, nothing_delivered
@@ -88,7 +88,8 @@ def tiedolla_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, hom
     _private(folder.build_db)
     digest, files = code_digest(), current_files(folder)
     plan = plan_build(folder, digest, run_as_of)
-    args = ["build", "--vars", json.dumps({"as_of": run_as_of or "", "rebuild_from": plan.rebuild_from})]
+    args = ["build", "--vars", json.dumps({"as_of": run_as_of or ""})]
+    os.environ[REBUILD_FROM_ENV] = plan.rebuild_from   # read by macros/rebuilt_periods.sql
     if plan.full_refresh:
         # Incremental models keep rows built by earlier code and inputs: rebuild them whole.
         args.append("--full-refresh")

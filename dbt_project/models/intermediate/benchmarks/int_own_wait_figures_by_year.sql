@@ -1,6 +1,6 @@
 -- Our own figures for Sotkanet's waiting-time definitions, per area and year, from the visit rows
 -- (the same population as wait_times: non-urgent visits with a needs assessment).
--- Incremental by year: a build recomputes the years from var('rebuild_from') on (macros/rebuilt_periods.sql).
+-- Incremental by year: a build recomputes the years from TIEDOLLA_REBUILD_FROM on (macros/rebuilt_periods.sql).
 {{ config(
     materialized='incremental',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where year >= year({{ rebuild_from() }}){% endif %}"

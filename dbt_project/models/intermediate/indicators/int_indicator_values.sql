@@ -1,6 +1,6 @@
 -- Every directors' indicator per area × period at month, quarter and year grain, computed from the rows of
 -- the period (never by averaging monthly values): value, numerator, denominator and the persons behind it.
--- Incremental by period: a build recomputes the periods (of each grain) from var('rebuild_from') on
+-- Incremental by period: a build recomputes the periods (of each grain) from TIEDOLLA_REBUILD_FROM on
 -- (macros/rebuilt_periods.sql); client rows are read from the first year that can touch them.
 {{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_periods('period_grain') }}") }}
 with

@@ -1,6 +1,6 @@
 -- Which clients the services reach, per area × quarter × scheme × segment (methods.md, "Segments"):
 -- MAPLe levels from RAI (latest assessment at most 365 days old) and service use by primary-care visits.
--- Incremental by quarter: a build recomputes the quarters from var('rebuild_from') on
+-- Incremental by quarter: a build recomputes the quarters from TIEDOLLA_REBUILD_FROM on
 -- (macros/rebuilt_periods.sql), reading visits from the first 12-month window that can touch them.
 {{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_periods(\"'quarter'\") }}") }}
 with

@@ -1,6 +1,6 @@
 -- Waiting times from the needs assessment to the visit, per area × month × service line × professional
 -- group (methods.md, "Waiting times"). One row for every expected area-month and every cell of the seed.
--- Incremental by month: a build recomputes the months from var('rebuild_from') on (macros/rebuilt_periods.sql).
+-- Incremental by month: a build recomputes the months from TIEDOLLA_REBUILD_FROM on (macros/rebuilt_periods.sql).
 {{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_periods(\"'month'\") }}") }}
 with
 

@@ -1,0 +1,62 @@
+"""What a dbt build must redo (issue 7): everything after new code, seeds or as-of; otherwise the periods
+from the earliest month whose files changed since the last complete build."""
+from __future__ import annotations
+
+from ingest.load_log import ACCEPTED, QUARANTINED, LoadEntry, LoadLog
+from orchestration.build_record import NOTHING_TO_REBUILD, current_files, plan_build, record_build
+
+
+def land(home, load_id: str, source: str, period: str | None, status: str = ACCEPTED) -> None:
+    LoadLog(home.load_log_dir).write(LoadEntry(
+        sha256=load_id * 4, file_name=f"{load_id}.csv", source=source, municipality="905", period=period,
+        version=1, size=1, status=status, load_seq=1, run_id="r", loaded_at="2026-01-01T00:00:00+00:00",
+        load_id=load_id))
+
+
+def built(home, code: str = "code-1", as_of: str | None = None) -> None:
+    home.build_db.parent.mkdir(parents=True, exist_ok=True)
+    home.build_db.touch()
+    record_build(home, code, as_of, current_files(home))
+
+
+def test_the_first_build_and_a_missing_build_database_are_full(home):
+    land(home, "a", "avohilmo", "2024-01")
+    assert plan_build(home, "code-1", None).full_refresh
+    built(home)
+    home.build_db.unlink()
+    assert plan_build(home, "code-1", None).full_refresh
+
+
+def test_new_code_or_another_as_of_month_rebuild_everything(home):
+    land(home, "a", "avohilmo", "2024-01")
+    built(home)
+    assert not plan_build(home, "code-1", None).full_refresh
+    assert plan_build(home, "code-2", None).full_refresh
+    assert plan_build(home, "code-1", "2023-12").full_refresh
+
+
+def test_nothing_changed_rebuilds_no_period(home):
+    land(home, "a", "avohilmo", "2024-01")
+    built(home)
+    plan = plan_build(home, "code-1", None)
+    assert (plan.full_refresh, plan.rebuild_from) == (False, NOTHING_TO_REBUILD)
+
+
+def test_the_earliest_changed_month_of_any_source_decides(home):
+    for load_id, source, period in [("a", "avohilmo", "2024-01"), ("b", "avohilmo", "2024-02"),
+                                    ("c", "rai", "2024-02"), ("s", "sotkanet_regions", None)]:
+        land(home, load_id, source, period)
+    built(home)
+    land(home, "d", "avohilmo", "2024-03")                    # a new month
+    assert plan_build(home, "code-1", None).rebuild_from == "2024-03"
+    land(home, "c", "rai", "2024-02", status=QUARANTINED)     # a file's fate changed
+    assert plan_build(home, "code-1", None).rebuild_from == "2024-02"
+    land(home, "p", "population", "2023")                     # a year counts from its January
+    assert plan_build(home, "code-1", None).rebuild_from == "2023-01"
+
+
+def test_files_without_a_period_rebuild_no_period(home):
+    land(home, "a", "avohilmo", "2024-01")
+    built(home)
+    land(home, "s", "sotkanet_indicators", None)
+    assert plan_build(home, "code-1", None).rebuild_from == NOTHING_TO_REBUILD
