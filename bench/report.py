@@ -78,6 +78,13 @@ def figures(report: Report) -> list[Row]:
             ratio, met = "not measurable (≤ 0)", "—"
         rows.append(Row("Cost per million visit rows (slope of the line)", f"{ours_slope:.3g} s",
                         f"{bare_slope:.3g} s", ratio, "≤ 3 ×", met))
+    for smaller, larger in zip(report.results, report.results[1:]):
+        # At most linear in rows: the time grows by no more than the rows do (the fixed cost only helps).
+        time_growth = _seconds(larger.full) / _seconds(smaller.full)
+        row_growth = larger.live_rows / smaller.live_rows
+        rows.append(Row(f"Full run time growth, scale {smaller.scale:g} → {larger.scale:g}", f"× {time_growth:.2f}",
+                        f"× {row_growth:.2f} (visit rows)", f"{time_growth / row_growth:.2f}",
+                        "≤ 1 (at most linear)", _met(time_growth <= row_growth)))
     for r in report.results:
         noop = _seconds(r.noop)
         rows.append(Row(f"Run with nothing new (scale {r.scale:g})", f"{noop:.1f} s", target="≤ 10 s",
@@ -90,7 +97,8 @@ def figures(report: Report) -> list[Row]:
     for r in report.results:
         ours, bare = _peak(r.full), _peak(r.bare)
         rows.append(Row(f"Peak memory of a full run, RSS of the process tree (scale {r.scale:g})",
-                        f"{ours:,.0f} MiB", f"{bare:,.0f} MiB", f"{ours / bare:.1f} ×"))
+                        f"{ours:,.0f} MiB", f"{bare:,.0f} MiB", f"{ours / bare:.1f} ×", "≤ 6 GiB",
+                        _met(ours <= 6 * 1024)))
     if len(report.results) >= 2:
         _, ours_mem = fit_line([(r.live_rows / 1e6, _peak(r.full)) for r in report.results])
         _, bare_mem = fit_line([(r.live_rows / 1e6, _peak(r.bare)) for r in report.results])

@@ -20,7 +20,7 @@ class DecodedFile:
     encoding: str          # utf-8 | utf-8-sig | windows-1252 | iso-8859-1
     text_path: Path        # a UTF-8 file DuckDB can read (the landed file itself when it already is)
     header_line: str
-    physical_lines: int    # lines in the file, a last line without a line break included
+    physical_lines: int    # lines up to the last non-empty one (trailing empty lines hold no record)
 
 
 def sha256_of(path: Path) -> str:
@@ -31,12 +31,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def decode_file(path: Path, scratch_dir: Path, data: bytes | None = None, converted: bool = False) -> DecodedFile:
+def decode_file(path: Path, scratch_dir: Path, data: bytes | None = None, converted: bool = False,
+                sha256: str | None = None) -> DecodedFile:
     """Detect the encoding; transcode legacy single-byte files to a UTF-8 copy in `scratch_dir`.
 
-    `converted`: `data` is not the file's own bytes (e.g. JSON turned into CSV), so always write a copy."""
+    `converted`: `data` is not the file's own bytes (e.g. JSON turned into CSV), so always write a copy.
+    `sha256`: the digest of `data` when the caller has it already (hashing 165 MB costs a few hundred ms)."""
     data = path.read_bytes() if data is None else data
-    sha = hashlib.sha256(data).hexdigest()
+    sha = sha256 or hashlib.sha256(data).hexdigest()
     if not data:
         raise FileProblem("empty_file", "the file is empty (0 bytes); a delivery with no rows still needs "
                           "its header line. Deliver the file again.")
@@ -70,4 +72,12 @@ def decode_file(path: Path, scratch_dir: Path, data: bytes | None = None, conver
         text_path.write_text(text, encoding="utf-8", newline="")
     first_break = text.find("\n")
     header = text if first_break < 0 else text[:first_break]
-    return DecodedFile(sha, len(data), encoding, text_path, header, text.count("\n") + (not text.endswith("\n")))
+    return DecodedFile(sha, len(data), encoding, text_path, header, _lines_up_to_last_text(text))
+
+
+def _lines_up_to_last_text(text: str) -> int:
+    """Lines of `text` without its trailing empty ones: `a\nb\n` and `a\nb\n\n` both hold two."""
+    end = len(text)
+    while end and text[end - 1] == "\n":   # no rstrip(): it would copy the whole text
+        end -= 1
+    return text.count("\n", 0, end) + 1 if end else 0

@@ -15,7 +15,7 @@ from ingest.header import read_header
 from ingest.load_log import PENDING, LoadEntry
 from ingest.problems import MAX_LINES_IN_REPORT, FileProblem, LineProblem
 from ingest.read_rows import read_rows
-from ingest.row_rules import build_checked_rows, formula_like_text, select_accepted
+from ingest.row_rules import build_checked_rows, formula_like_text, repeated_keys, select_accepted
 from ingest.sources import SourceSpec
 
 MAX_REJECTED_SHARE = 0.05
@@ -42,14 +42,16 @@ def partition_dir(raw_dir: Path, name: DeliveryName) -> Path:
 
 def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, destination: Destination,
               run_id: str, load_seq: int, con: duckdb.DuckDBPyConnection | None = None,
-              converted: bytes | None = None, load_id: str = "") -> LoadEntry:
+              converted: bytes | None = None, load_id: str = "", sha256: str | None = None) -> LoadEntry:
     """Parse, row-check and write one file. Raises FileProblem when the whole file must be quarantined.
 
     `con`: an in-memory DuckDB connection to reuse across files (its temp tables are replaced per file).
-    `converted`: the file as CSV when it was delivered in another format (JSON); `data` stays its own bytes."""
+    `converted`: the file as CSV when it was delivered in another format (JSON); `data` stays its own bytes.
+    `sha256`: the digest of `data` when the caller has it already."""
+    digest = sha256 or hashlib.sha256(data).hexdigest()
     decoded = decode_file(landed, destination.scratch_dir, converted if converted is not None else data,
-                          converted=converted is not None)
-    decoded.sha256, decoded.size = hashlib.sha256(data).hexdigest(), len(data)
+                          converted=converted is not None, sha256=digest)
+    decoded.sha256, decoded.size = digest, len(data)
     load_id = load_id or decoded.sha256[:32]
     header = read_header(decoded.header_line, spec)
     loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
@@ -58,18 +60,19 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
     try:
         data_lines = read_rows(con, decoded.text_path, header, decoded.physical_lines)
         build_checked_rows(con, spec, name.period, set(header.positions))
-        rejected = con.execute(
-            "select _line, _column, _reason from rows_checked where _reason is not null order by _line").fetchall()
-        if data_lines and len(rejected) / data_lines > MAX_REJECTED_SHARE:
+        rejected = con.execute("select count(*) from rows_checked where _reason is not null").fetchone()[0]
+        if data_lines and rejected / data_lines > MAX_REJECTED_SHARE:
             raise FileProblem(
                 "too_many_rejected_rows",
-                f"{len(rejected)} of {data_lines} data lines ({len(rejected) / data_lines:.1%}) break the row "
+                f"{rejected} of {data_lines} data lines ({rejected / data_lines:.1%}) break the row "
                 f"rules; more than {MAX_REJECTED_SHARE:.0%} quarantines the whole file. Fix the export.",
-                _line_problems(con, spec, rejected), len(rejected))
+                _line_problems(con, spec), rejected)
         target_dir = partition_dir(destination.raw_dir, name)
         target_dir.mkdir(parents=True, exist_ok=True)
         parquet = target_dir / f"{load_id[:16]}.parquet"
+        # zstd level 1 writes these files faster than the default level 3, and no larger.
         tmp = parquet.with_name(parquet.name + ".tmp")
+        deduplicate = con.execute(repeated_keys(spec)).fetchone()[0] > 0
         (rows_accepted,) = con.execute(f"""
             copy (
                 select * exclude (_line),
@@ -80,8 +83,8 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
                     '{load_id}' as _load_id,
                     {f"'{name.municipality}'" if name.municipality else 'null::varchar'} as _municipality,
                     '{name.period}' as _period
-                from ({select_accepted(spec)})
-            ) to {_sql_path(tmp)} (format parquet, compression zstd)""").fetchone()
+                from ({select_accepted(spec, deduplicate)})
+            ) to {_sql_path(tmp)} (format parquet, compression zstd, compression_level 1)""").fetchone()
         replace_atomically(tmp, parquet)
         rejects_path = (_write_rejects(con, spec, destination.rejects_dir, load_id, landed.name)
                         if rejected else None)
@@ -113,7 +116,7 @@ def load_file(landed: Path, data: bytes, name: DeliveryName, spec: SourceSpec, d
         period=name.period, version=name.version, size=decoded.size, status=PENDING, load_seq=load_seq,
         run_id=run_id, loaded_at=loaded_at.isoformat(), encoding=decoded.encoding, delimiter=header.delimiter,
         header_language=header.language, data_lines=data_lines, rows_accepted=rows_accepted,
-        rows_rejected=len(rejected), rows_duplicate=data_lines - len(rejected) - rows_accepted,
+        rows_rejected=rejected, rows_duplicate=data_lines - rejected - rows_accepted,
         unknown_columns=header.unknown_columns, parquet_path=str(parquet),
         rejects_path=str(rejects_path) if rejects_path else None,
         warnings=warnings, municipalities=municipalities,
@@ -126,7 +129,7 @@ def _value_expression(spec: SourceSpec) -> str:
     return f"case _column {cases} else null end"
 
 
-def _line_problems(con: duckdb.DuckDBPyConnection, spec: SourceSpec, rejected: list) -> list[LineProblem]:
+def _line_problems(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list[LineProblem]:
     rows = con.execute(f"""
         select _line, _column, _reason, {_value_expression(spec)} from rows_checked
         where _reason is not null order by _line limit {MAX_LINES_IN_REPORT}""").fetchall()

@@ -154,28 +154,51 @@ def source_rules(spec: SourceSpec, period: str, present: set[str]) -> list[Rule]
 
 def build_checked_rows(con: duckdb.DuckDBPyConnection, spec: SourceSpec, period: str,
                        present: set[str]) -> None:
-    """Create temp table `rows_checked` from `rows_raw`: typed columns, `_line`, `_reason`, `_column`."""
+    """Create temp view `rows_checked` from `rows_raw`: typed columns, `_line`, `_reason`, `_column`.
+
+    Only what the text does not hold already is stored (table `rows_typed`: typed dates and numbers, the index
+    of the first rule broken); the view lines it up with `rows_raw` row by row, so no text is copied."""
     formats = detect_date_formats(con, spec, present)
-    typed_cols = []
+    typed, stored, derived = [], [], []
     for column in spec.columns:
-        if column.name in present:
-            typed_cols.append(f"{_typed_expression(column, formats.get(column.name))} as t_{column.name}")
+        raw, name = _raw(column.name), f"t_{column.name}"
+        if column.name not in present:
+            derived += [f"null::varchar as {raw}", f"null as {name}"]
+        elif column.kind in ("text", "code"):
+            derived.append(f"{raw} as {name}")
         else:
-            typed_cols.append(f"null::varchar as {_raw(column.name)}")
-            typed_cols.append(f"null as t_{column.name}")
+            typed.append(f"{_typed_expression(column, formats.get(column.name))} as {name}")
+            stored.append(name)
     rules = [repeated_header_rule(spec, present)]
     rules += [rule for column in spec.columns for rule in column_rules(spec, column)]
     rules += source_rules(spec, period, present)
-    reason = "case " + " ".join(f"when {r.condition} then {_quote(r.reason)}" for r in rules) + " end"
-    where = "case " + " ".join(f"when {r.condition} then {_quote(r.column)}" for r in rules) + " end"
+    # The conditions run once per row: the first that holds gives the index of both reason and column.
+    first = "case " + " ".join(f"when {r.condition} then {i}" for i, r in enumerate(rules, 1)) + " end"
+    reasons = "[" + ", ".join(_quote(r.reason) for r in rules) + "]"
+    columns = "[" + ", ".join(_quote(r.column) for r in rules) + "]"
     con.execute(f"""
-        create or replace temp table rows_checked as
-        select *, {reason} as _reason, {where} as _column
-        from (select *, {', '.join(typed_cols)} from rows_raw)""")
+        create or replace temp table rows_typed as
+        select {''.join(name + ', ' for name in stored)}{first} as _rule
+        from (select *, {', '.join(typed + derived)} from rows_raw)""")
+    # Insertion order is kept, so row n of rows_typed belongs to row n of rows_raw.
+    con.execute(f"""
+        create or replace temp view rows_checked as
+        select * exclude (_rule), {reasons}[_rule] as _reason, {columns}[_rule] as _column
+            {''.join(', ' + d for d in derived)}
+        from rows_raw positional join rows_typed""")
 
 
-def select_accepted(spec: SourceSpec) -> str:
-    """Valid rows, the later line winning among duplicates of the dedupe key."""
+def repeated_keys(spec: SourceSpec) -> str:
+    """SQL counting the dedupe keys that more than one valid row of rows_checked holds."""
+    key = ", ".join(f"t_{k}" for k in spec.dedupe_key)
+    return f"select count(*) from (select 1 from rows_checked where _reason is null group by {key} having count(*) > 1)"
+
+
+def select_accepted(spec: SourceSpec, deduplicate: bool = True) -> str:
+    """Valid rows in line order, the later line winning among duplicates of the dedupe key.
+
+    `deduplicate=False` when no key repeats (see repeated_keys): the rows are then already in line order and
+    unique, and neither the window nor the sort is needed."""
     output = []
     for column in spec.columns:
         typed = f"t_{column.name}"
@@ -189,10 +212,11 @@ def select_accepted(spec: SourceSpec) -> str:
             output.append(f"{typed}::timestamp as {column.name}")
         else:
             output.append(f"{typed}::varchar as {column.name}")
+    valid = f"select {', '.join(output)}, _line from rows_checked where _reason is null"
+    if not deduplicate:
+        return valid   # a scan and a filter keep the insertion order, which is the line order
     key = ", ".join(f"t_{k}" for k in spec.dedupe_key)
     return f"""
-        select {', '.join(output)}, _line
-        from rows_checked
-        where _reason is null
+        {valid}
         qualify row_number() over (partition by {key} order by _line desc) = 1
         order by _line"""

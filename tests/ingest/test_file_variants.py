@@ -129,3 +129,12 @@ def test_unreadable_input_is_quarantined_not_a_crash(home):
 def test_header_only_file_with_a_trailing_empty_line_is_accepted(home):
     entry = load(home, VisitFile([], trailing_blank_line=True))
     assert entry.status == PENDING and entry.data_lines == 0
+
+
+@pytest.mark.parametrize("pad", [" ", "\u00a0", "\u3000"], ids=["space", "no-break-space", "ideographic-space"])
+def test_spaces_around_values_are_trimmed_and_a_blank_value_is_missing(home, pad):
+    rows = [visit(1, unit=f"{pad}Vaasan terveysasema{pad}", home=f"{pad}905"), visit(2, home=pad * 2)]
+    entry = load(home, VisitFile(rows))
+    assert entry.status == PENDING and entry.rows_accepted == 2
+    assert duckdb.sql(f"select yksikko, kotikunta from read_parquet('{entry.parquet_path}') order by kaynti_id"
+                      ).fetchall() == [("Vaasan terveysasema", "905"), ("Vaasan terveysasema", None)]
