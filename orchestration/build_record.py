@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ingest.atomic import write_json_atomically
 from ingest.load_log import LoadLog
-from tiedolla.home import Home
+from tiedolla.home import Home, private_files
 
 RECORD_FILE = "last_build.json"
 REBUILD_FROM_ENV = "TIEDOLLA_REBUILD_FROM"
@@ -72,4 +72,5 @@ def plan_build(home: Home, code: str, as_of: str | None) -> BuildPlan:
 
 def record_build(home: Home, code: str, as_of: str | None, files: dict[str, list]) -> None:
     """`files`: the load log as the build read it (taken before dbt started)."""
-    write_json_atomically(_record_path(home), {"code": code, "as_of": as_of or "", "files": files})
+    with private_files():   # warehouse/ is readable; only the published marts are meant for others
+        write_json_atomically(_record_path(home), {"code": code, "as_of": as_of or "", "files": files})

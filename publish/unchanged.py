@@ -15,7 +15,7 @@ from pathlib import Path
 from ingest.atomic import write_json_atomically
 from publish.fingerprint import fingerprint
 from publish.history import latest
-from tiedolla.home import Home
+from tiedolla.home import Home, private_files
 
 RECORD_FILE = "last_clean_run.json"
 
@@ -43,8 +43,10 @@ def record_clean_run(home: Home, as_of: str | None, snapshot_at_start: str) -> N
     if previous is None or previous["fingerprint"] != current:
         _record_path(home).unlink(missing_ok=True)
         return
-    write_json_atomically(_record_path(home), {"landing": snapshot_at_start, "fingerprint": current,
-                                               "as_of": as_of or "", "publication_id": previous["publication_id"]})
+    record = {"landing": snapshot_at_start, "fingerprint": current, "as_of": as_of or "",
+              "publication_id": previous["publication_id"]}
+    with private_files():   # warehouse/ is readable; only the published marts are meant for others
+        write_json_atomically(_record_path(home), record)
 
 
 def current_publication(home: Home, as_of: str | None) -> int | None:
