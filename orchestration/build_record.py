@@ -4,19 +4,24 @@ The marts that aggregate client rows (wait_times, wait_times_yearly, segment_sum
 contact_channels, int_own_wait_figures_by_year) are incremental by period: a build recomputes only the periods
 that end on or after the earliest month whose files changed since the last build (`rebuild_from`). That is
 enough because every figure of a period depends on rows of that period and earlier ones (12-month windows,
-the previous RAI assessment, the latest population year), never on later ones. The record is written only
-after dbt succeeded, so a failed or killed build is followed by a full one.
+the previous RAI assessment, the latest population year), never on later ones; the one exception, the grid
+of expected deliveries, reaches up to each source's as-of month, so when that moves the periods from the
+earlier of the two are rebuilt as well. The record is written only
+after a complete build succeeded and removed before a full or partial one starts, so a failed or killed
+full build is followed by another; a failed incremental build leaves the record of the last complete one,
+against which the next build's changes are a superset of what is left to redo.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.atomic import write_json_atomically
-from ingest.load_log import LoadLog
-from tiedolla.home import Home, private_files
+from ingest.load_log import ACCEPTED, LoadLog
+from tiedolla.home import PROJECT_ROOT, Home, private_files
 
 RECORD_FILE = "last_build.json"
 REBUILD_FROM_ENV = "TIEDOLLA_REBUILD_FROM"
@@ -36,8 +41,34 @@ def _record_path(home: Home) -> Path:
 
 
 def current_files(home: Home) -> dict[str, list]:
-    """Every file of the load log: load id → [period, status] (a status change is a change of data)."""
-    return {e.load_id: [e.period, e.status] for e in LoadLog(home.load_log_dir).entries.values()}
+    """Every file of the load log: load id → [source, period, status] (a status change is a change of data)."""
+    return {e.load_id: [e.source, e.period, e.status] for e in LoadLog(home.load_log_dir).entries.values()}
+
+
+def build_digest(code: str, root: Path = PROJECT_ROOT) -> str:
+    """The publication's code digest plus what decides how a build runs: this orchestration and the locked
+    library versions (a new DuckDB or dbt may compute a figure differently)."""
+    digest = hashlib.sha256(code.encode())
+    for path in sorted([*(root / "orchestration").glob("*.py"), root / "requirements.lock"]):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + number // 12}-{number % 12 + 1:02d}"
+
+
+def _latest_accepted(files: dict[str, list]) -> dict[str, str]:
+    """Each source's latest accepted month: its as-of month, up to which its slots are expected."""
+    latest: dict[str, str] = {}
+    for source, period, status in files.values():
+        month = _month(period)
+        if status == ACCEPTED and month and month > latest.get(source, ""):
+            latest[source] = month
+    return latest
 
 
 def _month(period: str | None) -> str | None:
@@ -50,24 +81,44 @@ def _month(period: str | None) -> str | None:
 
 
 def plan_build(home: Home, code: str, as_of: str | None) -> BuildPlan:
+    """`code`: build_digest(); `as_of`: the run's --as-of month, if any."""
     path = _record_path(home)
     if not (path.exists() and home.build_db.exists()):
         return BuildPlan(True, "", "no complete build yet")
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        before = {load_id: list(entry) for load_id, entry in record["files"].items()}
+        if any(len(entry) != 3 for entry in before.values()):
+            raise ValueError("an older record")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return BuildPlan(True, "", "the record of the last build is unreadable")
     if record.get("code") != code:
-        return BuildPlan(True, "", "code or seeds changed since the last build")
+        return BuildPlan(True, "", "code, seeds or libraries changed since the last build")
     if record.get("as_of") != (as_of or ""):
         return BuildPlan(True, "", "another as-of month than the last build")
-    before, now = record.get("files", {}), current_files(home)
-    changed = [now.get(load_id) or before.get(load_id) for load_id in set(before) | set(now)
+    now = current_files(home)
+    changed = [now.get(load_id) or before[load_id] for load_id in set(before) | set(now)
                if before.get(load_id) != now.get(load_id)]
-    months = sorted(m for m in (_month(period) for period, _ in changed) if m)
+    months = [m for m in (_month(period) for _, period, _ in changed) if m]
+    # A source's as-of month decides which of its slots are expected in every period up to it: when it moves
+    # (a month arrives before the one before it, or the latest file is quarantined), the periods after the
+    # earlier of the two change their coverage too.
+    latest_before, latest_now = _latest_accepted(before), _latest_accepted(now)
+    for source in set(latest_before) | set(latest_now):
+        if source not in latest_before or source not in latest_now:
+            return BuildPlan(True, "", f"{source} has accepted files for the first time (or none any more)")
+        if latest_before[source] != latest_now[source]:
+            # Slots after the earlier as-of month appeared or disappeared.
+            months.append(_next_month(min(latest_before[source], latest_now[source])))
     if not months:
         return BuildPlan(False, NOTHING_TO_REBUILD, "no file with a period changed")
-    return BuildPlan(False, months[0], f"{len(changed)} file(s) changed; periods from {months[0]} are rebuilt")
+    start = min(months)
+    return BuildPlan(False, start, f"{len(changed)} file(s) changed; periods from {start} are rebuilt")
+
+
+def forget_build(home: Home) -> None:
+    """Before a full or partial build: if it fails half-way, the next build must be a full one."""
+    _record_path(home).unlink(missing_ok=True)
 
 
 def record_build(home: Home, code: str, as_of: str | None, files: dict[str, list]) -> None:

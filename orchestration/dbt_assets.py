@@ -9,7 +9,8 @@ from typing import Any, Mapping
 from dagster import AssetExecutionContext, AssetKey, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.build_record import REBUILD_FROM_ENV, current_files, plan_build, record_build
+from orchestration.build_record import (REBUILD_FROM_ENV, build_digest, current_files, forget_build, plan_build,
+                                        record_build)
 from orchestration.resources import HomeResource
 from orchestration.run_settings import as_of
 from publish.fingerprint import code_digest, fingerprint, nothing_delivered
@@ -85,11 +86,15 @@ def tiedolla_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, hom
     context.log.info("dbt build: seeds, staging, intermediate, marts and their tests")
     # dbt's target folder lives in the home, replaced each run, so runs leave nothing in the checkout.
     target = folder.root / ".dbt_target"
+    digest, files = build_digest(code_digest()), current_files(folder)
+    plan = plan_build(folder, digest, run_as_of)   # before _private, which creates an empty build.duckdb
     _private(folder.build_db)
-    digest, files = code_digest(), current_files(folder)
-    plan = plan_build(folder, digest, run_as_of)
     args = ["build", "--vars", json.dumps({"as_of": run_as_of or ""})]
-    os.environ[REBUILD_FROM_ENV] = plan.rebuild_from   # read by macros/rebuilt_periods.sql
+    complete = set(context.selected_asset_keys) >= set(context.assets_def.keys)
+    if plan.full_refresh or not complete:
+        # A full build or a subset chosen in the UI: until it has finished, the record no longer describes
+        # build.duckdb, and the next complete build must be a full one.
+        forget_build(folder)
     if plan.full_refresh:
         # Incremental models keep rows built by earlier code and inputs: rebuild them whole.
         args.append("--full-refresh")
@@ -98,12 +103,21 @@ def tiedolla_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, hom
         # Unit tests prove the models' code, which is what the build last tested: they run with new code.
         args += ["--exclude-resource-type", "unit_test"]
         context.log.info(f"dbt: incremental ({plan.reason})")
-    # dbt's process inherits the umask: its write-ahead log and spill files beside build.duckdb hold client
-    # rows too, and the warehouse folder is readable.
-    with private_files():
-        yield from dbt.cli(args, context=context, target_path=target).stream()
+    previous = os.environ.get(REBUILD_FROM_ENV)
+    os.environ[REBUILD_FROM_ENV] = plan.rebuild_from   # read by macros/rebuilt_periods.sql
+    try:
+        # dbt's process inherits the umask: its write-ahead log and spill files beside build.duckdb hold
+        # client rows too, and the warehouse folder is readable.
+        with private_files():
+            yield from dbt.cli(args, context=context, target_path=target).stream()
+    finally:
+        if previous is None:
+            os.environ.pop(REBUILD_FROM_ENV, None)
+        else:
+            os.environ[REBUILD_FROM_ENV] = previous
     _private(folder.build_db)
-    record_build(folder, digest, run_as_of, files)
+    if complete:
+        record_build(folder, digest, run_as_of, files)
 
 
 def _private(build_db) -> None:

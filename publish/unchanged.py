@@ -21,12 +21,15 @@ RECORD_FILE = "last_clean_run.json"
 
 
 def landing_snapshot(home: Home) -> str:
-    """Every landed file's path, size and modification time (not its bytes: this runs on every start)."""
+    """Every landed file's path, size, modification and change times and inode (not its bytes: this runs on
+    every start). The change time and inode catch a file replaced by one of the same size whose
+    modification time was kept (`cp -p`, `rsync -a`, unpacking an archive)."""
     digest = hashlib.sha256()
     if home.landing.exists():
         for path in sorted(p for p in home.landing.rglob("*") if p.is_file()):
             stat = path.stat()
-            digest.update(f"{path.relative_to(home.landing)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            digest.update(f"{path.relative_to(home.landing)}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}|"
+                          f"{stat.st_ino}\n".encode())
     return digest.hexdigest()
 
 

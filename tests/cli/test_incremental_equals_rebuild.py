@@ -1,6 +1,7 @@
 """Incremental runs give the marts a full rebuild gives (issue 7): a home that received its deliveries over
-three runs (new months, resubmissions that replace live files of earlier months, broken files quarantined on
-the way) publishes exactly what a fresh home that receives them all at once publishes. Also: a run with
+three runs (new months, a month delivered after the one following it, resubmissions that replace live files
+of earlier months, broken files quarantined on the way) publishes exactly what a fresh home that receives
+them all at once publishes. Also: a run with
 nothing new stops before Dagster."""
 from __future__ import annotations
 
@@ -54,9 +55,11 @@ def two_homes(tmp_path_factory):
     assert any("avohilmo" in p.name and "_v2" in p.name for p in held), "the sample has no resubmission"
     _move(held, stepwise / "landing", later / "landing")
     runs = [tiedolla(stepwise, "run")]
-    # Second run: the next month of every source only (the months before it are kept as built).
-    next_month = [p for p in (later / "landing").rglob("*") if p.is_file() and LATER[0] in p.name
-                  and "_v2" not in p.name]
+    # Second run: the next month of every source only (the months before it are kept as built), but the
+    # region's contacts file of the month after instead of its own: a gap in the middle of the series.
+    next_month = [p for p in (later / "landing").rglob("*") if p.is_file() and "_v2" not in p.name
+                  and LATER[p.parent.name == "contacts"] in p.name]
+    assert any(p.parent.name == "contacts" for p in next_month)
     _move(next_month, later / "landing", stepwise / "landing")
     runs.append(tiedolla(stepwise, "run"))
     # Third run: the last month and the resubmissions, which reach back into months built twice already.

@@ -1,9 +1,10 @@
 """What a dbt build must redo (issue 7): everything after new code, seeds or as-of; otherwise the periods
-from the earliest month whose files changed since the last complete build."""
+from the earliest month whose files changed since the last complete build, or from where a source's as-of
+month was, when it moved."""
 from __future__ import annotations
 
 from ingest.load_log import ACCEPTED, QUARANTINED, LoadEntry, LoadLog
-from orchestration.build_record import NOTHING_TO_REBUILD, current_files, plan_build, record_build
+from orchestration.build_record import NOTHING_TO_REBUILD, current_files, forget_build, plan_build, record_build
 
 
 def land(home, load_id: str, source: str, period: str | None, status: str = ACCEPTED) -> None:
@@ -44,14 +45,15 @@ def test_nothing_changed_rebuilds_no_period(home):
 
 def test_the_earliest_changed_month_of_any_source_decides(home):
     for load_id, source, period in [("a", "avohilmo", "2024-01"), ("b", "avohilmo", "2024-02"),
-                                    ("c", "rai", "2024-02"), ("s", "sotkanet_regions", None)]:
+                                    ("r1", "rai", "2024-01"), ("r2", "rai", "2024-02"),
+                                    ("p1", "population", "2023"), ("s", "sotkanet_regions", None)]:
         land(home, load_id, source, period)
     built(home)
-    land(home, "d", "avohilmo", "2024-03")                    # a new month
-    assert plan_build(home, "code-1", None).rebuild_from == "2024-03"
-    land(home, "c", "rai", "2024-02", status=QUARANTINED)     # a file's fate changed
+    land(home, "c", "avohilmo", "2024-02")                    # a resubmission of the latest month
     assert plan_build(home, "code-1", None).rebuild_from == "2024-02"
-    land(home, "p", "population", "2023")                     # a year counts from its January
+    land(home, "r1", "rai", "2024-01", status=QUARANTINED)    # a file's fate changed
+    assert plan_build(home, "code-1", None).rebuild_from == "2024-01"
+    land(home, "p2", "population", "2023")                    # a year counts from its January
     assert plan_build(home, "code-1", None).rebuild_from == "2023-01"
 
 
@@ -60,3 +62,36 @@ def test_files_without_a_period_rebuild_no_period(home):
     built(home)
     land(home, "s", "sotkanet_indicators", None)
     assert plan_build(home, "code-1", None).rebuild_from == NOTHING_TO_REBUILD
+
+
+def test_a_month_that_arrives_before_the_one_before_it_rebuilds_from_the_first_new_slot(home):
+    # contacts up to 2024-03; then 2024-05 arrives first: 2024-04 becomes an expected, missing slot, which
+    # changes the coverage of April, of the second quarter and of the year.
+    for load_id, period in [("a", "2024-01"), ("b", "2024-02"), ("c", "2024-03")]:
+        land(home, load_id, "contacts", period)
+    built(home)
+    land(home, "e", "contacts", "2024-05")
+    assert plan_build(home, "code-1", None).rebuild_from == "2024-04"
+
+
+def test_a_latest_file_quarantined_moves_the_as_of_month_back(home):
+    for load_id, period in [("a", "2024-01"), ("b", "2024-02"), ("c", "2024-04")]:
+        land(home, load_id, "rai", period)
+    built(home)
+    land(home, "c", "rai", "2024-04", status=QUARANTINED)
+    assert plan_build(home, "code-1", None).rebuild_from == "2024-03"
+
+
+def test_a_source_accepted_for_the_first_time_rebuilds_everything(home):
+    # Its slots are expected from the municipality's first expected month on, long before its first file.
+    land(home, "a", "avohilmo", "2024-01")
+    built(home)
+    land(home, "r", "rai", "2024-06")
+    assert plan_build(home, "code-1", None).full_refresh
+
+
+def test_a_build_that_may_fail_half_way_leaves_no_record(home):
+    land(home, "a", "avohilmo", "2024-01")
+    built(home)
+    forget_build(home)
+    assert plan_build(home, "code-1", None).full_refresh
