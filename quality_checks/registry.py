@@ -40,6 +40,8 @@ def load_registry(path: Path = REGISTRY) -> tuple[Check, ...]:
             needs_history_months=int(row["needs_history_months"]), note=row["note"]))
     for check in checks:
         assert check.severity in (BLOCKING, WARNING), f"{check.check_name}: severity {check.severity!r}"
+        # results_store tells ingest's rows from GX's by this prefix.
+        assert not check.check_name.startswith("ingest_"), f"{check.check_name}: 'ingest_' names ingest's checks"
         assert check.kahn_category in ("conformance", "completeness", "plausibility"), check.check_name
     return tuple(checks)
 
