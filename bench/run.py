@@ -313,6 +313,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.profile and scale == args.scales[0]:
                 profile_runs(sample, work, args.profile, progress)
             report.results.append(result)
+            if scale != args.scales[-1]:
+                # A long run stopped later still leaves the scales it finished.
+                report.machine["load_after"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+                write_report(report, args.out)
+                progress(f"wrote {args.out} with the scales measured so far")
         report.machine["load_after"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         print("\n" + write_report(report, args.out) + "\n", flush=True)
         progress(f"wrote {args.out}")
