@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -55,13 +56,37 @@ def load_id_for(sha256: str, source: str, slot: str) -> str:
     return hashlib.sha256(f"{sha256}|{source}|{slot}".encode()).hexdigest()[:32]
 
 
+# Parsed entry files per directory, keyed by name and (inode, size, mtime): a run opens the load log a dozen
+# times, and reading thousands of small files each time cost seconds (issue 7). An entry is only ever
+# replaced by an atomic rename, which gives it a new inode, so a changed file never matches its old key.
+_PARSED: dict[str, dict[str, tuple[tuple[int, int, int], dict]]] = {}
+
+
+def _read_entries(directory: Path) -> list[dict]:
+    cached = _PARSED.get(str(directory), {})
+    current: dict[str, tuple[tuple[int, int, int], dict]] = {}
+    with os.scandir(directory) as scan:
+        for item in scan:
+            if not item.name.endswith(".json") or not item.is_file():
+                continue
+            stat = item.stat()
+            key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            hit = cached.get(item.name)
+            if hit is None or hit[0] != key:
+                hit = (key, json.loads(Path(item.path).read_text(encoding="utf-8")))
+            current[item.name] = hit
+    _PARSED[str(directory)] = current
+    return [current[name][1] for name in sorted(current)]
+
+
 class LoadLog:
     def __init__(self, directory: Path):
         self.directory = directory
         self.entries: dict[str, LoadEntry] = {}
         directory.mkdir(parents=True, exist_ok=True)
-        for path in sorted(directory.glob("*.json")):
-            entry = LoadEntry(**json.loads(path.read_text(encoding="utf-8")))
+        for raw in _read_entries(directory):
+            # Fresh lists per entry: a caller may change an entry it holds without touching the cache.
+            entry = LoadEntry(**{k: list(v) if isinstance(v, list) else v for k, v in raw.items()})
             self.entries[entry.load_id] = entry
 
     def __contains__(self, load_id: str) -> bool:

@@ -34,6 +34,9 @@ class BuildPlan:
     full_refresh: bool
     rebuild_from: str     # TIEDOLLA_REBUILD_FROM: 'YYYY-MM' = periods ending on or after it; '' = all
     reason: str
+    # The sources with a file that arrived, left or changed its fate since the last build (incremental
+    # builds only): models that read none of them are kept as they are (build_scope.py).
+    changed_sources: frozenset[str] = frozenset()
 
 
 def _record_path(home: Home) -> Path:
@@ -96,9 +99,13 @@ def plan_build(home: Home, code: str, as_of: str | None) -> BuildPlan:
         return BuildPlan(True, "", "code, seeds or libraries changed since the last build")
     if record.get("as_of") != (as_of or ""):
         return BuildPlan(True, "", "another as-of month than the last build")
+    if record.get("home") != str(home.root):
+        # The staging views name the raw files by absolute path.
+        return BuildPlan(True, "", "the home folder moved since the last build")
     now = current_files(home)
     changed = [now.get(load_id) or before[load_id] for load_id in set(before) | set(now)
                if before.get(load_id) != now.get(load_id)]
+    sources = frozenset(source for source, _, _ in changed)
     months = [m for m in (_month(period) for _, period, _ in changed) if m]
     # A source's as-of month decides which of its slots are expected in every period up to it: when it moves
     # (a month arrives before the one before it, or the latest file is quarantined), the periods after the
@@ -111,9 +118,10 @@ def plan_build(home: Home, code: str, as_of: str | None) -> BuildPlan:
             # Slots after the earlier as-of month appeared or disappeared.
             months.append(_next_month(min(latest_before[source], latest_now[source])))
     if not months:
-        return BuildPlan(False, NOTHING_TO_REBUILD, "no file with a period changed")
+        return BuildPlan(False, NOTHING_TO_REBUILD, "no file with a period changed", sources)
     start = min(months)
-    return BuildPlan(False, start, f"{len(changed)} file(s) changed; periods from {start} are rebuilt")
+    return BuildPlan(False, start, f"{len(changed)} file(s) of {', '.join(sorted(sources))} changed; periods "
+                                   f"from {start} are rebuilt", sources)
 
 
 def forget_build(home: Home) -> None:
@@ -124,4 +132,5 @@ def forget_build(home: Home) -> None:
 def record_build(home: Home, code: str, as_of: str | None, files: dict[str, list]) -> None:
     """`files`: the load log as the build read it (taken before dbt started)."""
     with private_files():   # warehouse/ is readable; only the published marts are meant for others
-        write_json_atomically(_record_path(home), {"code": code, "as_of": as_of or "", "files": files})
+        write_json_atomically(_record_path(home), {"code": code, "as_of": as_of or "", "home": str(home.root),
+                                                   "files": files})

@@ -5,14 +5,13 @@ import sys
 from pathlib import Path
 
 from dagster import Definitions
-from dagster_dbt import DbtCliResource
 
 from orchestration.dbt_assets import dbt_project, tiedolla_dbt_models
 from orchestration.ingest_assets import RAW_ASSETS, VALIDATED_ASSETS, ingest_catalog
 from orchestration.jobs import landing_sensor, monthly_schedule, tiedolla_job
 from orchestration.publish_assets import published_marts
 from orchestration.quality_asset_checks import SOURCE_CHECKS
-from orchestration.resources import GreatExpectationsResource, HomeResource
+from orchestration.resources import DbtCli, GreatExpectationsResource, HomeResource
 
 # The dbt installed beside this Python, so a run never depends on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
@@ -26,7 +25,7 @@ defs = Definitions(
     resources={
         "home": HomeResource(),
         "great_expectations": GreatExpectationsResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
-                              dbt_executable=DBT_EXECUTABLE),
+        "dbt": DbtCli(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
+                      dbt_executable=DBT_EXECUTABLE),
     },
 )

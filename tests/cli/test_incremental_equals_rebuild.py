@@ -1,5 +1,5 @@
 """Incremental runs give the marts a full rebuild gives (issue 7): a home that received its deliveries over
-three runs (new months, a month delivered after the one following it, resubmissions that replace live files
+four runs (new months, a month delivered after the one following it, resubmissions that replace live files
 of earlier months, broken files quarantined on the way) publishes exactly what a fresh home that receives
 them all at once publishes. Also: a run with
 nothing new stops before Dagster."""
@@ -62,7 +62,11 @@ def two_homes(tmp_path_factory):
     assert any(p.parent.name == "contacts" for p in next_month)
     _move(next_month, later / "landing", stepwise / "landing")
     runs.append(tiedolla(stepwise, "run"))
-    # Third run: the last month and the resubmissions, which reach back into months built twice already.
+    # Third run: the last month and the resubmissions of the visits only, which reach back into months built
+    # twice already; the models that read no visits are kept as built. Fourth: the other sources' last month.
+    _move([p for p in (later / "landing" / "avohilmo").glob("*") if p.is_file()], later / "landing",
+          stepwise / "landing")
+    runs.append(tiedolla(stepwise, "run"))
     _move([p for p in (later / "landing").rglob("*") if p.is_file()], later / "landing", stepwise / "landing")
     runs.append(tiedolla(stepwise, "run"))
     runs.append(tiedolla(stepwise, "run"))
@@ -83,13 +87,27 @@ def test_the_incremental_home_publishes_what_a_full_rebuild_publishes(two_homes)
 
 
 def test_later_runs_rebuilt_only_what_changed(two_homes):
-    first, second, third = two_homes["runs"][:3]
+    first, second, third, fourth = two_homes["runs"][:4]
     assert "dbt: full refresh (no complete build yet)" in first.stderr
-    assert "published publication 2" in second.stdout and "published publication 3" in third.stdout
+    assert "published publication 2" in second.stdout and "published publication 4" in fourth.stdout
     # The code did not change between the runs: the visits were extended and the marts rebuilt from the
     # earliest changed month on.
     assert f"periods from {LATER[0]} are rebuilt" in second.stderr
-    assert "dbt: incremental" in third.stderr and "full refresh" not in second.stderr + third.stderr
+    later_runs = second.stderr + third.stderr + fourth.stderr
+    assert "dbt: incremental" in third.stderr and "full refresh" not in later_runs
+    # Only visits changed in the third run: the effect models and the other sources' staging were kept.
+    kept = _kept_as_built(third)
+    assert {"int_intervention_statistics", "stg_rai__assessments"} <= kept
+    assert not kept & {"stg_avohilmo__visits", "int_visits_with_wait_days", "wait_times", "segment_summary"}
+    assert "int_intervention_statistics" not in _kept_as_built(fourth)
+
+
+def _kept_as_built(run) -> set[str]:
+    """The models a run's incremental dbt build left out, from its log line."""
+    for line in run.stderr.splitlines():
+        if "kept as built: " in line:
+            return set(line.split("kept as built: ", 1)[1].strip().split(", "))
+    return set()
     con = duckdb.connect(str(two_homes["stepwise"] / "warehouse" / "build.duckdb"), read_only=True)
     try:
         stale = con.execute("""
@@ -101,6 +119,6 @@ def test_later_runs_rebuilt_only_what_changed(two_homes):
 
 
 def test_a_run_with_nothing_new_stops_before_dagster(two_homes):
-    fourth = two_homes["runs"][3]
-    assert "no changes; publication 3 is current" in fourth.stdout
-    assert "as the last run left them" in fourth.stdout   # the quick path, not a Dagster run
+    last = two_homes["runs"][4]
+    assert "no changes; publication 4 is current" in last.stdout
+    assert "as the last run left them" in last.stdout   # the quick path, not a Dagster run

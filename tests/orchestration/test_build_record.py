@@ -4,6 +4,7 @@ month was, when it moved."""
 from __future__ import annotations
 
 from ingest.load_log import ACCEPTED, QUARANTINED, LoadEntry, LoadLog
+from tiedolla.home import Home
 from orchestration.build_record import NOTHING_TO_REBUILD, current_files, forget_build, plan_build, record_build
 
 
@@ -51,10 +52,21 @@ def test_the_earliest_changed_month_of_any_source_decides(home):
     built(home)
     land(home, "c", "avohilmo", "2024-02")                    # a resubmission of the latest month
     assert plan_build(home, "code-1", None).rebuild_from == "2024-02"
+    assert plan_build(home, "code-1", None).changed_sources == {"avohilmo"}
     land(home, "r1", "rai", "2024-01", status=QUARANTINED)    # a file's fate changed
     assert plan_build(home, "code-1", None).rebuild_from == "2024-01"
+    assert plan_build(home, "code-1", None).changed_sources == {"avohilmo", "rai"}
     land(home, "p2", "population", "2023")                    # a year counts from its January
     assert plan_build(home, "code-1", None).rebuild_from == "2023-01"
+
+
+def test_a_home_folder_that_moved_is_built_whole(home, tmp_path):
+    # The staging views name the raw files by absolute path.
+    land(home, "a", "avohilmo", "2024-01")
+    built(home)
+    moved = Home((tmp_path / "home").rename(tmp_path / "elsewhere"))
+    plan = plan_build(moved, "code-1", None)
+    assert plan.full_refresh and "moved" in plan.reason
 
 
 def test_files_without_a_period_rebuild_no_period(home):
