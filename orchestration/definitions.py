@@ -7,11 +7,12 @@ from pathlib import Path
 from dagster import Definitions
 
 from orchestration.dbt_assets import dbt_project, tiedolla_dbt_models
+from orchestration.dbt_resource import DbtCli
 from orchestration.ingest_assets import RAW_ASSETS, VALIDATED_ASSETS, ingest_catalog
 from orchestration.jobs import landing_sensor, monthly_schedule, tiedolla_job
 from orchestration.publish_assets import published_marts
 from orchestration.quality_asset_checks import SOURCE_CHECKS
-from orchestration.resources import DbtCli, GreatExpectationsResource, HomeResource
+from orchestration.resources import GreatExpectationsResource, HomeResource
 
 # The dbt installed beside this Python, so a run never depends on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))

@@ -6,7 +6,7 @@ from dagster import (AssetSelection, RunRequest, ScheduleEvaluationContext, Sens
                      define_asset_job, in_process_executor, schedule, sensor)
 
 from ingest.load_log import LoadLog
-from orchestration.resources import RunLock
+from orchestration.run_lock import RunLock
 from tiedolla.home import Home
 
 # In-process: one GX context and one run lock for the whole run, and only dbt opens build.duckdb.

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.resources import RunLock
+from orchestration.run_lock import RunLock
 from publish.checks import PublicationRefused
 from publish.history import read_history
 from publish.publisher import publish

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.resources import RunLock, RunLockBusy
+from orchestration.run_lock import RunLock, RunLockBusy
 from tiedolla.dbt_manifest import DBT_DIR
 from tiedolla.home import Home
 

@@ -23,7 +23,7 @@ EXAMPLE_QUERIES = (
 def run_command(args) -> int:
     home = Home.at(args.home).ensure()
     os.environ["TIEDOLLA_HOME"] = str(home.root)
-    from orchestration.resources import LOCK_HELD_ENV, RunLock, RunLockBusy
+    from orchestration.run_lock import LOCK_HELD_ENV, RunLock, RunLockBusy
 
     lock = RunLock(home)
     try:
