@@ -1,27 +1,84 @@
-{#- The waiting-time cells of one period grain (methods.md, "Waiting times"), as the CTEs cell_stats, grid,
-    joined and suppressed_cells. Expects the caller's CTEs visits_in_cells, cells, coverage (one row per
-    expected area-period) and thresholds. Shared by wait_times (month) and wait_times_yearly (year).
+{#- The waiting-time cells of one period grain (methods.md, "Waiting times"), as the CTEs cell_visits,
+    cell_clients, cell_wait_day_counts, cell_quantiles, cell_counts, cell_stats, grid, joined and
+    suppressed_cells. Expects the caller's CTEs visits_in_cells, cells, coverage (one row per expected
+    area-period) and thresholds. Shared by wait_times (month) and wait_times_yearly (year).
     `shares`: output column → the condition on wait_days that counts a visit in. -#}
 {% macro wait_time_cells(period_expression, shares) %}
-cell_stats as (
+cell_visits as not materialized (
     select
         area_code,
         {{ period_expression }} as period_start,
         service_line,
         cell_group as professional_group,
-        -- The persons behind the cell: the distinct clients of its visits, assessed or not (methods.md).
-        count(distinct client_id) as persons,
+        client_id,
+        is_assessed,
+        wait_days,
+        within_guarantee
+    from visits_in_cells
+),
+
+-- Counted per client first and the clients then counted, and the quantiles taken from counts per waiting
+-- day (macros/quantile_from_counts.sql): plain aggregates that DuckDB spills to disk. count(distinct) and
+-- quantile_cont over the visits ran out of memory at ten times the region's volume (issue 7).
+cell_clients as (
+    select
+        area_code,
+        period_start,
+        service_line,
+        professional_group,
+        client_id,
         count(*) filter (where is_assessed) as visits_nonurgent,
         count(*) filter (where not is_assessed) as visits_nonurgent_unassessed,
-        quantile_cont(wait_days, 0.5) filter (where is_assessed) as median_wait_days,
-        quantile_cont(wait_days, 0.9) filter (where is_assessed) as p90_wait_days,
         {%- for column, condition in shares.items() %}
         count(*) filter (where {{ condition }}) as {{ column }}_count,
         {%- endfor %}
         count(*) filter (where within_guarantee) as within_guarantee,
         count(*) filter (where within_guarantee is not null) as judged_against_guarantee
-    from visits_in_cells
-    group by 1, 2, 3, 4
+    from cell_visits
+    group by all
+),
+
+cell_wait_day_counts as (
+    {{ value_counts('cell_visits', ['area_code', 'period_start', 'service_line', 'professional_group'],
+        'wait_days', 'is_assessed') }}
+),
+
+cell_quantiles as (
+    select
+        area_code,
+        period_start,
+        service_line,
+        professional_group,
+        {{ quantile_from_counts(0.5, 'wait_days') }} as median_wait_days,
+        {{ quantile_from_counts(0.9, 'wait_days') }} as p90_wait_days
+    from cell_wait_day_counts
+    group by all
+),
+
+cell_counts as (
+    select
+        area_code,
+        period_start,
+        service_line,
+        professional_group,
+        -- The persons behind the cell: the distinct clients of its visits, assessed or not (methods.md).
+        count(client_id) as persons,
+        sum(visits_nonurgent)::bigint as visits_nonurgent,
+        sum(visits_nonurgent_unassessed)::bigint as visits_nonurgent_unassessed,
+        {%- for column in shares %}
+        sum({{ column }}_count)::bigint as {{ column }}_count,
+        {%- endfor %}
+        sum(within_guarantee)::bigint as within_guarantee,
+        sum(judged_against_guarantee)::bigint as judged_against_guarantee
+    from cell_clients
+    group by all
+),
+
+cell_stats as (
+    select cell_counts.*, cell_quantiles.median_wait_days, cell_quantiles.p90_wait_days
+    from cell_counts
+    left join cell_quantiles
+        using (area_code, period_start, service_line, professional_group)
 ),
 
 grid as (

@@ -6,7 +6,8 @@
 with
 
 visits as (
-    select * from {{ ref('int_visits_with_wait_days') }}
+    select municipality_code, client_id, visit_date, service_line, professional_group, wait_days, within_guarantee
+    from {{ ref('int_visits_with_wait_days') }}
     where service_line is not null
         and {{ in_rebuilt_periods("date_trunc('year', visit_date)", "'year'") }}
 ),
@@ -40,19 +41,20 @@ grains as (
     select unnest(['month', 'quarter', 'year']) as period_grain
 ),
 
-visits_by_area as (
+-- Not materialized: read once per aggregate below rather than written out six times over (issue 7).
+visits_by_area as not materialized (
     select visits.*, visits.municipality_code as area_code from visits
     union all
     select visits.*, municipalities.welfare_area_code as area_code
     from visits inner join municipalities on visits.municipality_code = municipalities.code
 ),
 
-visits_by_period as (
+visits_by_period as not materialized (
     select visits_by_area.*, grains.period_grain, date_trunc(grains.period_grain, visit_date)::date as period_start
     from visits_by_area cross join grains
 ),
 
-wait_figures as (
+wait_counts as (
     select
         area_code,
         period_grain,
@@ -64,29 +66,80 @@ wait_figures as (
             as doctor_over_90,
         count(*) filter (where service_line = 'primary_care' and professional_group = 'doctor'
             and wait_days is not null) as doctor_visits,
-        count(distinct client_id) filter (where service_line = 'primary_care' and professional_group = 'doctor'
-            and wait_days is not null) as doctor_persons,
         count(*) filter (where service_line = 'primary_care' and within_guarantee) as pc_within,
         count(*) filter (where service_line = 'primary_care' and within_guarantee is not null) as pc_judged,
-        count(distinct client_id) filter (where service_line = 'primary_care' and within_guarantee is not null)
-            as pc_judged_persons,
-        quantile_cont(wait_days, 0.5) filter (where service_line = 'primary_care') as pc_median,
-        count(distinct client_id) filter (where service_line = 'primary_care' and wait_days is not null)
-            as pc_wait_persons,
         count(*) filter (where service_line = 'oral_health' and professional_group = 'dentist' and wait_days > 21)
             as dentist_over_21,
         count(*) filter (where service_line = 'oral_health' and professional_group = 'dentist'
             and wait_days is not null) as dentist_visits,
-        count(distinct client_id) filter (where service_line = 'oral_health' and professional_group = 'dentist'
-            and wait_days is not null) as dentist_persons,
         count(*) filter (where service_line = 'oral_health' and within_guarantee) as oral_within,
         count(*) filter (where service_line = 'oral_health' and within_guarantee is not null) as oral_judged,
-        count(distinct client_id) filter (where service_line = 'oral_health' and within_guarantee is not null)
-            as oral_judged_persons,
-        count(*) filter (where service_line = 'primary_care') as pc_visits_any_urgency,
-        count(distinct client_id) filter (where service_line = 'primary_care') as pc_visit_persons
+        count(*) filter (where service_line = 'primary_care') as pc_visits_any_urgency
     from visits_by_period
     group by all
+),
+
+-- The persons are counted as one row per client with flags, and the median taken from counts per waiting
+-- day (macros/quantile_from_counts.sql): plain aggregates that DuckDB spills to disk. count(distinct) and
+-- quantile_cont over the visits ran out of memory at ten times the region's volume (issue 7).
+client_flags as (
+    select
+        area_code,
+        period_grain,
+        period_start,
+        client_id,
+        bool_or(service_line = 'primary_care' and professional_group = 'doctor' and wait_days is not null)
+            as doctor,
+        bool_or(service_line = 'primary_care' and within_guarantee is not null) as pc_judged,
+        bool_or(service_line = 'primary_care' and wait_days is not null) as pc_waited,
+        bool_or(service_line = 'oral_health' and professional_group = 'dentist' and wait_days is not null)
+            as dentist,
+        bool_or(service_line = 'oral_health' and within_guarantee is not null) as oral_judged,
+        bool_or(service_line = 'primary_care') as pc_visited
+    from visits_by_period
+    where client_id is not null   -- as count(distinct client_id)
+    group by all
+),
+
+person_counts as (
+    select
+        area_code,
+        period_grain,
+        period_start,
+        count(*) filter (where doctor) as doctor_persons,
+        count(*) filter (where pc_judged) as pc_judged_persons,
+        count(*) filter (where pc_waited) as pc_wait_persons,
+        count(*) filter (where dentist) as dentist_persons,
+        count(*) filter (where oral_judged) as oral_judged_persons,
+        count(*) filter (where pc_visited) as pc_visit_persons
+    from client_flags
+    group by all
+),
+
+primary_care_wait_day_counts as (
+    {{ value_counts('visits_by_period', ['area_code', 'period_grain', 'period_start'], 'wait_days',
+        "service_line = 'primary_care'") }}
+),
+
+primary_care_medians as (
+    select area_code, period_grain, period_start, {{ quantile_from_counts(0.5, 'wait_days') }} as pc_median
+    from primary_care_wait_day_counts
+    group by all
+),
+
+wait_figures as (
+    select
+        wait_counts.*,
+        coalesce(person_counts.doctor_persons, 0) as doctor_persons,
+        coalesce(person_counts.pc_judged_persons, 0) as pc_judged_persons,
+        coalesce(person_counts.pc_wait_persons, 0) as pc_wait_persons,
+        coalesce(person_counts.dentist_persons, 0) as dentist_persons,
+        coalesce(person_counts.oral_judged_persons, 0) as oral_judged_persons,
+        coalesce(person_counts.pc_visit_persons, 0) as pc_visit_persons,
+        primary_care_medians.pc_median
+    from wait_counts
+    left join person_counts using (area_code, period_grain, period_start)
+    left join primary_care_medians using (area_code, period_grain, period_start)
 ),
 
 contacts_by_period as (

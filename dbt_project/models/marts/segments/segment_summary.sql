@@ -77,20 +77,36 @@ latest_assessment as (
     ) = 1
 ),
 
+visits_by_quarter as (
+    -- Primary-care visits per client and calendar quarter: the unit the 12-month windows add up.
+    select municipality_code, client_id, date_trunc('quarter', visit_date)::date as visit_quarter, count(*) as visits
+    from visits
+    group by all
+),
+
 visits_by_area as (
-    select visits.*, municipality_code as area_code from visits
+    select visits_by_quarter.*, municipality_code as area_code from visits_by_quarter
     union all
-    select visits.*, municipalities.welfare_area_code
-    from visits inner join municipalities on visits.municipality_code = municipalities.code
+    select visits_by_quarter.*, municipalities.welfare_area_code
+    from visits_by_quarter inner join municipalities on visits_by_quarter.municipality_code = municipalities.code
+),
+
+windows_of_a_quarter as (
+    -- A visit falls in the 12-month windows of its own quarter and the three after it.
+    select unnest([0, 3, 6, 9]) as months_later
 ),
 
 visits_in_window as (
     -- Primary-care visits (any urgency) in the 12 calendar months ending with the quarter's last month.
-    select visits_by_area.area_code, quarters.quarter_start, visits_by_area.client_id, count(*) as visits
+    -- An equality join on the quarter, not a range join on the dates: the range join ran out of memory at
+    -- ten times the region's volume (issue 7).
+    select visits_by_area.area_code, quarters.quarter_start, visits_by_area.client_id,
+        sum(visits_by_area.visits)::bigint as visits
     from visits_by_area
+    cross join windows_of_a_quarter
     inner join quarters
-        on visits_by_area.visit_date between (quarters.quarter_start - interval 9 month)::date
-            and quarters.quarter_end
+        on quarters.quarter_start
+            = (visits_by_area.visit_quarter + to_months(windows_of_a_quarter.months_later))::date
     group by all
 ),
 
