@@ -1,5 +1,5 @@
 {#- The waiting-time cells of one period grain (methods.md, "Waiting times"), as the CTEs cell_visits,
-    cell_clients, cell_wait_day_counts, cell_quantiles, cell_counts, cell_stats, grid, joined and
+    cell_persons, cell_wait_day_counts, cell_quantiles, cell_counts, cell_stats, grid, joined and
     suppressed_cells. Expects the caller's CTEs visits_in_cells, cells, coverage (one row per expected
     area-period) and thresholds. Shared by wait_times (month) and wait_times_yearly (year).
     `shares`: output column → the condition on wait_days that counts a visit in. -#}
@@ -17,24 +17,16 @@ cell_visits as not materialized (
     from visits_in_cells
 ),
 
--- Counted per client first and the clients then counted, and the quantiles taken from counts per waiting
--- day (macros/quantile_from_counts.sql): plain aggregates that DuckDB spills to disk. count(distinct) and
+-- The persons as distinct (cell, client) rows counted, and the quantiles taken from counts per waiting day
+-- (macros/quantile_from_counts.sql): plain aggregates that DuckDB spills to disk. count(distinct) and
 -- quantile_cont over the visits ran out of memory at ten times the region's volume (issue 7).
-cell_clients as (
-    select
-        area_code,
-        period_start,
-        service_line,
-        professional_group,
-        client_id,
-        count(*) filter (where is_assessed) as visits_nonurgent,
-        count(*) filter (where not is_assessed) as visits_nonurgent_unassessed,
-        {%- for column, condition in shares.items() %}
-        count(*) filter (where {{ condition }}) as {{ column }}_count,
-        {%- endfor %}
-        count(*) filter (where within_guarantee) as within_guarantee,
-        count(*) filter (where within_guarantee is not null) as judged_against_guarantee
-    from cell_visits
+cell_persons as (
+    select area_code, period_start, service_line, professional_group, count(*) as persons
+    from (
+        select distinct area_code, period_start, service_line, professional_group, client_id
+        from cell_visits
+        where client_id is not null   -- as count(distinct client_id)
+    )
     group by all
 ),
 
@@ -61,22 +53,27 @@ cell_counts as (
         period_start,
         service_line,
         professional_group,
-        -- The persons behind the cell: the distinct clients of its visits, assessed or not (methods.md).
-        count(client_id) as persons,
-        sum(visits_nonurgent)::bigint as visits_nonurgent,
-        sum(visits_nonurgent_unassessed)::bigint as visits_nonurgent_unassessed,
-        {%- for column in shares %}
-        sum({{ column }}_count)::bigint as {{ column }}_count,
+        count(*) filter (where is_assessed) as visits_nonurgent,
+        count(*) filter (where not is_assessed) as visits_nonurgent_unassessed,
+        {%- for column, condition in shares.items() %}
+        count(*) filter (where {{ condition }}) as {{ column }}_count,
         {%- endfor %}
-        sum(within_guarantee)::bigint as within_guarantee,
-        sum(judged_against_guarantee)::bigint as judged_against_guarantee
-    from cell_clients
+        count(*) filter (where within_guarantee) as within_guarantee,
+        count(*) filter (where within_guarantee is not null) as judged_against_guarantee
+    from cell_visits
     group by all
 ),
 
 cell_stats as (
-    select cell_counts.*, cell_quantiles.median_wait_days, cell_quantiles.p90_wait_days
+    select
+        cell_counts.*,
+        -- The persons behind the cell: the distinct clients of its visits, assessed or not (methods.md).
+        coalesce(cell_persons.persons, 0) as persons,
+        cell_quantiles.median_wait_days,
+        cell_quantiles.p90_wait_days
     from cell_counts
+    left join cell_persons
+        using (area_code, period_start, service_line, professional_group)
     left join cell_quantiles
         using (area_code, period_start, service_line, professional_group)
 ),

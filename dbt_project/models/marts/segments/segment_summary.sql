@@ -142,6 +142,10 @@ service_use_clients as (
 ),
 
 clients as (
+    -- One row per scheme, area, quarter and client (the latest assessment; the visits in the window, in the
+    -- one service-use segment whose range holds them: tests/assert_segment_ranges_do_not_overlap.sql), so
+    -- counting identifiers counts distinct clients without count(distinct), which ran out of memory at ten times
+    -- the region's volume (issue 7).
     select * from maple_clients
     union all
     select * from service_use_clients
@@ -153,16 +157,16 @@ per_segment as (
         area_code,
         quarter_start,
         segment,
-        count(distinct client_id) as clients,
+        count(client_id) as clients,
         avg(visits) as visits_per_client,
-        count(distinct client_id) filter (where moved_up) as moved_up,
-        count(distinct client_id) filter (where moved_down) as moved_down
+        count(client_id) filter (where moved_up) as moved_up,
+        count(client_id) filter (where moved_down) as moved_down
     from clients
     group by all
 ),
 
 per_scheme as (
-    select scheme, area_code, quarter_start, count(distinct client_id) as scheme_clients
+    select scheme, area_code, quarter_start, count(client_id) as scheme_clients
     from clients
     group by all
 ),
