@@ -1,38 +1,41 @@
-{#- The waiting-time cells of one period grain (methods.md, "Waiting times"), as the CTEs cell_visits,
-    cell_persons, cell_wait_day_counts, cell_quantiles, cell_counts, cell_stats, grid, joined and
-    suppressed_cells. Expects the caller's CTEs visits_in_cells, cells, coverage (one row per expected
-    area-period) and thresholds. Shared by wait_times (month) and wait_times_yearly (year).
-    `shares`: output column → the condition on wait_days that counts a visit in. -#}
+{#- The waiting-time cells of one period grain (methods.md, "Waiting times"), as the CTEs cell_visit_counts,
+    cell_few_persons, cell_wait_day_counts, cell_quantiles, cell_counts, cell_stats, grid, joined and
+    suppressed_cells. Expects the caller's CTEs visit_counts (rows of int_wait_visit_counts),
+    few_client_visits (rows of int_wait_few_client_visits), cells, coverage (one row per expected area-period)
+    and thresholds. Shared by wait_times (month) and wait_times_yearly (year); `period_expression` is read
+    from visit_month. `shares`: output column → the condition on wait_days that counts a visit in.
+    Every figure adds up from the visits counted per municipality-month, so the cells never read the visits
+    themselves: ten times the region's volume ran out of memory that way (issue 7). -#}
 {% macro wait_time_cells(period_expression, shares) %}
-cell_visits as not materialized (
+cell_visit_counts as (
     select
         area_code,
         {{ period_expression }} as period_start,
         service_line,
         cell_group as professional_group,
-        client_id,
         is_assessed,
         wait_days,
-        within_guarantee
-    from visits_in_cells
+        within_guarantee,
+        sum(visits)::bigint as visits,
+        bit_or(client_buckets) as client_buckets
+    from ({{ in_wait_cells('visit_counts') }})
+    group by all
 ),
 
--- The persons as distinct (cell, client) rows counted, and the quantiles taken from counts per waiting day
--- (macros/quantile_from_counts.sql): plain aggregates that DuckDB spills to disk. count(distinct) and
--- quantile_cont over the visits ran out of memory at ten times the region's volume (issue 7).
-cell_persons as (
+-- The exact persons of the cells made only of few-client municipality-months (int_wait_few_client_visits).
+cell_few_persons as (
     select area_code, period_start, service_line, professional_group, count(*) as persons
     from (
-        select distinct area_code, period_start, service_line, professional_group, client_id
-        from cell_visits
-        where client_id is not null   -- as count(distinct client_id)
+        select distinct area_code, {{ period_expression }} as period_start, service_line,
+            cell_group as professional_group, client_id
+        from ({{ in_wait_cells('few_client_visits') }})
     )
     group by all
 ),
 
 cell_wait_day_counts as (
-    {{ value_counts('cell_visits', ['area_code', 'period_start', 'service_line', 'professional_group'],
-        'wait_days', 'is_assessed') }}
+    {{ value_counts('cell_visit_counts', ['area_code', 'period_start', 'service_line', 'professional_group'],
+        'wait_days', 'is_assessed', weight='visits') }}
 ),
 
 cell_quantiles as (
@@ -53,26 +56,33 @@ cell_counts as (
         period_start,
         service_line,
         professional_group,
-        count(*) filter (where is_assessed) as visits_nonurgent,
-        count(*) filter (where not is_assessed) as visits_nonurgent_unassessed,
+        coalesce(sum(visits) filter (where is_assessed), 0)::bigint as visits_nonurgent,
+        coalesce(sum(visits) filter (where not is_assessed), 0)::bigint as visits_nonurgent_unassessed,
         {%- for column, condition in shares.items() %}
-        count(*) filter (where {{ condition }}) as {{ column }}_count,
+        coalesce(sum(visits) filter (where {{ condition }}), 0)::bigint as {{ column }}_count,
         {%- endfor %}
-        count(*) filter (where within_guarantee) as within_guarantee,
-        count(*) filter (where within_guarantee is not null) as judged_against_guarantee
-    from cell_visits
+        coalesce(sum(visits) filter (where within_guarantee), 0)::bigint as within_guarantee,
+        coalesce(sum(visits) filter (where within_guarantee is not null), 0)::bigint as judged_against_guarantee,
+        coalesce(bit_count(bit_or(client_buckets)), 0) as client_buckets_marked
+    from cell_visit_counts
     group by all
 ),
 
 cell_stats as (
     select
         cell_counts.*,
-        -- The persons behind the cell: the distinct clients of its visits, assessed or not (methods.md).
-        coalesce(cell_persons.persons, 0) as persons,
+        -- The persons behind the cell: the distinct clients of its visits, assessed or not (methods.md). Exact
+        -- up to the largest suppressed size, which is all suppression asks; above it, the marked buckets, a
+        -- lower bound that is already too many to suppress.
+        case when cell_counts.client_buckets_marked > thresholds.suppress_max_persons
+            then cell_counts.client_buckets_marked
+            else coalesce(cell_few_persons.persons, 0)
+        end as persons,
         cell_quantiles.median_wait_days,
         cell_quantiles.p90_wait_days
     from cell_counts
-    left join cell_persons
+    cross join thresholds
+    left join cell_few_persons
         using (area_code, period_start, service_line, professional_group)
     left join cell_quantiles
         using (area_code, period_start, service_line, professional_group)

@@ -4,8 +4,13 @@
 {{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_periods(\"'month'\") }}") }}
 with
 
-visits_in_cells as (
-    select * from {{ ref('int_visits_in_wait_cells') }}
+visit_counts as (
+    select * from {{ ref('int_wait_visit_counts') }}
+    where {{ in_rebuilt_periods('visit_month', "'month'") }}
+),
+
+few_client_visits as (
+    select * from {{ ref('int_wait_few_client_visits') }}
     where {{ in_rebuilt_periods('visit_month', "'month'") }}
 ),
 
