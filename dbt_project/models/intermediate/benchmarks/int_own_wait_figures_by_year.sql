@@ -7,47 +7,89 @@
 ) }}
 with
 
-visits as (
-    select * from {{ ref('int_visits_with_wait_days') }}
+visit_counts as (
+    select * from {{ ref('int_wait_visit_counts') }}
     where wait_days is not null
-        and {{ in_rebuilt_periods("date_trunc('year', visit_date)", "'year'") }}
+        and {{ in_rebuilt_periods("date_trunc('year', visit_month)", "'year'") }}
+),
+
+few_client_visits as (
+    select * from {{ ref('int_wait_few_client_visits') }}
+    where has_wait_days
+        and {{ in_rebuilt_periods("date_trunc('year', visit_month)", "'year'") }}
 ),
 
 municipalities as (
     select code, welfare_area_code from {{ ref('municipalities') }}
 ),
 
-definitions as (
-    select * from {{ ref('indicator_definitions') }} where sotkanet_id is not null
+thresholds as (
+    select * from {{ ref('reliability_thresholds') }}
 ),
 
-by_area as (
-    select visits.*, visits.municipality_code as area_code, 'municipality' as area_level from visits
+{#- The visits of each figure: primary-care doctors' and dentists' (assessed non-urgent ones, as above). -#}
+{%- set groups = {
+    'pc_doctor': "service_line = 'primary_care' and professional_group = 'doctor'",
+    'dentist': "service_line = 'oral_health' and professional_group = 'dentist'"} %}
+
+-- The figures add up from the visits counted per municipality-month (int_wait_visit_counts), as wait_times.
+counts_by_area as (
+    select visit_counts.*, visit_counts.municipality_code as area_code, 'municipality' as area_level
+    from visit_counts
     union all
-    select visits.*, municipalities.welfare_area_code, 'welfare_area'
-    from visits inner join municipalities on visits.municipality_code = municipalities.code
+    select visit_counts.*, municipalities.welfare_area_code, 'welfare_area'
+    from visit_counts inner join municipalities on visit_counts.municipality_code = municipalities.code
 ),
 
-figures as (
-    -- One column of our own per catalog indicator with a Sotkanet counterpart.
+few_clients_by_area as (
+    select few_client_visits.*, few_client_visits.municipality_code as area_code from few_client_visits
+    union all
+    select few_client_visits.*, municipalities.welfare_area_code
+    from few_client_visits inner join municipalities on few_client_visits.municipality_code = municipalities.code
+),
+
+counts as (
     select
         area_code,
         area_level,
-        year(visit_date) as year,
-        count(distinct client_id) filter (where service_line = 'primary_care' and professional_group = 'doctor')
-            as pc_doctor_persons,
-        count(*) filter (where service_line = 'primary_care' and professional_group = 'doctor') as pc_doctor_visits,
-        count(*) filter (where service_line = 'primary_care' and professional_group = 'doctor' and wait_days > 7)
-            as pc_doctor_over_7d,
-        count(*) filter (where service_line = 'primary_care' and professional_group = 'doctor' and wait_days > 90)
+        year(visit_month) as year,
+        {%- for group, condition in groups.items() %}
+        coalesce(bit_count(bit_or(client_buckets) filter (where {{ condition }})), 0) as {{ group }}_buckets,
+        {%- endfor %}
+        coalesce(sum(visits) filter (where {{ groups.pc_doctor }}), 0)::bigint as pc_doctor_visits,
+        coalesce(sum(visits) filter (where {{ groups.pc_doctor }} and wait_days > 7), 0)::bigint as pc_doctor_over_7d,
+        coalesce(sum(visits) filter (where {{ groups.pc_doctor }} and wait_days > 90), 0)::bigint
             as pc_doctor_over_90d,
-        count(distinct client_id) filter (where service_line = 'oral_health' and professional_group = 'dentist')
-            as dentist_persons,
-        count(*) filter (where service_line = 'oral_health' and professional_group = 'dentist') as dentist_visits,
-        count(*) filter (where service_line = 'oral_health' and professional_group = 'dentist' and wait_days > 21)
-            as dentist_over_21d
-    from by_area
+        coalesce(sum(visits) filter (where {{ groups.dentist }}), 0)::bigint as dentist_visits,
+        coalesce(sum(visits) filter (where {{ groups.dentist }} and wait_days > 21), 0)::bigint as dentist_over_21d
+    from counts_by_area
     group by all
+),
+
+few_persons as (
+    select
+        area_code,
+        year(visit_month) as year,
+        {%- for group, condition in groups.items() %}
+        count(distinct client_id) filter (where {{ condition }}) as {{ group }}_few {{- "," if not loop.last }}
+        {%- endfor %}
+    from few_clients_by_area
+    group by all
+),
+
+figures as (
+    -- One column of our own per catalog indicator with a Sotkanet counterpart. The persons are exact up to
+    -- the largest suppressed size and a lower bound above it (int_wait_few_client_visits): all that
+    -- wait_time_benchmarks' suppression asks of them.
+    select
+        counts.*,
+        {%- for group in groups %}
+        case when counts.{{ group }}_buckets > thresholds.suppress_max_persons then counts.{{ group }}_buckets
+            else coalesce(few_persons.{{ group }}_few, 0) end as {{ group }}_persons {{- "," if not loop.last }}
+        {%- endfor %}
+    from counts
+    cross join thresholds
+    left join few_persons using (area_code, year)
 ),
 
 final as (

@@ -5,11 +5,15 @@
 {{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_periods('period_grain') }}") }}
 with
 
-visits as (
-    select municipality_code, client_id, visit_date, service_line, professional_group, wait_days, within_guarantee
-    from {{ ref('int_visits_with_wait_days') }}
-    where service_line is not null
-        and {{ in_rebuilt_periods("date_trunc('year', visit_date)", "'year'") }}
+visit_counts as (
+    select *, wait_days is not null as has_wait_days, within_guarantee is not null as is_judged
+    from {{ ref('int_wait_visit_counts') }}
+    where {{ in_rebuilt_periods("date_trunc('year', visit_month)", "'year'") }}
+),
+
+few_client_visits as (
+    select * from {{ ref('int_wait_few_client_visits') }}
+    where {{ in_rebuilt_periods("date_trunc('year', visit_month)", "'year'") }}
 ),
 
 contacts as (
@@ -37,21 +41,47 @@ expected_sources as (
     select * from {{ ref('expected_sources') }}
 ),
 
+thresholds as (
+    select * from {{ ref('reliability_thresholds') }}
+),
+
 grains as (
     select unnest(['month', 'quarter', 'year']) as period_grain
 ),
 
--- Not materialized: read once per aggregate below rather than written out six times over (issue 7).
-visits_by_area as not materialized (
-    select visits.*, visits.municipality_code as area_code from visits
-    union all
-    select visits.*, municipalities.welfare_area_code as area_code
-    from visits inner join municipalities on visits.municipality_code = municipalities.code
+{#- The visits whose distinct clients are the persons behind each waiting indicator. -#}
+{%- set person_kinds = {
+    'doctor': "service_line = 'primary_care' and professional_group = 'doctor' and has_wait_days",
+    'pc_judged': "service_line = 'primary_care' and is_judged",
+    'pc_wait': "service_line = 'primary_care' and has_wait_days",
+    'dentist': "service_line = 'oral_health' and professional_group = 'dentist' and has_wait_days",
+    'oral_judged': "service_line = 'oral_health' and is_judged",
+    'pc_visit': "service_line = 'primary_care'"} %}
+
+-- The waiting figures add up from the visits counted per municipality-month (int_wait_visit_counts): per
+-- area (the delivering municipality and its welfare area) and period of each grain. Not materialized: read
+-- once per aggregate below. Reading the visits themselves ran out of memory at ten times the region (issue 7).
+visit_counts_by_period as not materialized (
+    select by_area.*, grains.period_grain, date_trunc(grains.period_grain, by_area.visit_month)::date as period_start
+    from (
+        select visit_counts.*, visit_counts.municipality_code as area_code from visit_counts
+        union all
+        select visit_counts.*, municipalities.welfare_area_code as area_code
+        from visit_counts inner join municipalities on visit_counts.municipality_code = municipalities.code
+    ) as by_area
+    cross join grains
 ),
 
-visits_by_period as not materialized (
-    select visits_by_area.*, grains.period_grain, date_trunc(grains.period_grain, visit_date)::date as period_start
-    from visits_by_area cross join grains
+few_client_visits_by_period as (
+    select by_area.*, grains.period_grain, date_trunc(grains.period_grain, by_area.visit_month)::date as period_start
+    from (
+        select few_client_visits.*, few_client_visits.municipality_code as area_code from few_client_visits
+        union all
+        select few_client_visits.*, municipalities.welfare_area_code as area_code
+        from few_client_visits
+        inner join municipalities on few_client_visits.municipality_code = municipalities.code
+    ) as by_area
+    cross join grains
 ),
 
 wait_counts as (
@@ -60,65 +90,65 @@ wait_counts as (
         period_grain,
         period_start,
         -- doctor, over 7 days / over 90 days (assessed non-urgent primary-care doctor visits)
-        count(*) filter (where service_line = 'primary_care' and professional_group = 'doctor' and wait_days > 7)
-            as doctor_over_7,
-        count(*) filter (where service_line = 'primary_care' and professional_group = 'doctor' and wait_days > 90)
-            as doctor_over_90,
-        count(*) filter (where service_line = 'primary_care' and professional_group = 'doctor'
-            and wait_days is not null) as doctor_visits,
-        count(*) filter (where service_line = 'primary_care' and within_guarantee) as pc_within,
-        count(*) filter (where service_line = 'primary_care' and within_guarantee is not null) as pc_judged,
-        count(*) filter (where service_line = 'oral_health' and professional_group = 'dentist' and wait_days > 21)
-            as dentist_over_21,
-        count(*) filter (where service_line = 'oral_health' and professional_group = 'dentist'
-            and wait_days is not null) as dentist_visits,
-        count(*) filter (where service_line = 'oral_health' and within_guarantee) as oral_within,
-        count(*) filter (where service_line = 'oral_health' and within_guarantee is not null) as oral_judged,
-        count(*) filter (where service_line = 'primary_care') as pc_visits_any_urgency
-    from visits_by_period
+        coalesce(sum(visits) filter (where service_line = 'primary_care' and professional_group = 'doctor'
+            and wait_days > 7), 0)::bigint as doctor_over_7,
+        coalesce(sum(visits) filter (where service_line = 'primary_care' and professional_group = 'doctor'
+            and wait_days > 90), 0)::bigint as doctor_over_90,
+        coalesce(sum(visits) filter (where service_line = 'primary_care' and professional_group = 'doctor'
+            and wait_days is not null), 0)::bigint as doctor_visits,
+        coalesce(sum(visits) filter (where service_line = 'primary_care' and within_guarantee), 0)::bigint
+            as pc_within,
+        coalesce(sum(visits) filter (where service_line = 'primary_care' and within_guarantee is not null), 0)::bigint
+            as pc_judged,
+        coalesce(sum(visits) filter (where service_line = 'oral_health' and professional_group = 'dentist'
+            and wait_days > 21), 0)::bigint as dentist_over_21,
+        coalesce(sum(visits) filter (where service_line = 'oral_health' and professional_group = 'dentist'
+            and wait_days is not null), 0)::bigint as dentist_visits,
+        coalesce(sum(visits) filter (where service_line = 'oral_health' and within_guarantee), 0)::bigint
+            as oral_within,
+        coalesce(sum(visits) filter (where service_line = 'oral_health' and within_guarantee is not null), 0)::bigint
+            as oral_judged,
+        coalesce(sum(visits) filter (where service_line = 'primary_care'), 0)::bigint as pc_visits_any_urgency,
+        {%- for kind, condition in person_kinds.items() %}
+        coalesce(bit_count(bit_or(client_buckets) filter (where {{ condition }})), 0) as {{ kind }}_buckets
+            {{- "," if not loop.last }}
+        {%- endfor %}
+    from visit_counts_by_period
     group by all
 ),
 
--- The persons are counted as one row per client with flags, and the median taken from counts per waiting
--- day (macros/quantile_from_counts.sql): plain aggregates that DuckDB spills to disk. count(distinct) and
--- quantile_cont over the visits ran out of memory at ten times the region's volume (issue 7).
-client_flags as (
+-- The exact persons where the client buckets mark few enough to be suppressed (int_wait_few_client_visits).
+few_persons as (
     select
         area_code,
         period_grain,
         period_start,
-        client_id,
-        bool_or(service_line = 'primary_care' and professional_group = 'doctor' and wait_days is not null)
-            as doctor,
-        bool_or(service_line = 'primary_care' and within_guarantee is not null) as pc_judged,
-        bool_or(service_line = 'primary_care' and wait_days is not null) as pc_waited,
-        bool_or(service_line = 'oral_health' and professional_group = 'dentist' and wait_days is not null)
-            as dentist,
-        bool_or(service_line = 'oral_health' and within_guarantee is not null) as oral_judged,
-        bool_or(service_line = 'primary_care') as pc_visited
-    from visits_by_period
-    where client_id is not null   -- as count(distinct client_id)
+        {%- for kind, condition in person_kinds.items() %}
+        count(distinct client_id) filter (where {{ condition }}) as {{ kind }}_few {{- "," if not loop.last }}
+        {%- endfor %}
+    from few_client_visits_by_period
     group by all
 ),
 
+-- The persons behind each figure: exact up to the largest suppressed size, which is all suppression asks;
+-- above it, the marked client buckets, a lower bound that is already too many to suppress.
 person_counts as (
     select
-        area_code,
-        period_grain,
-        period_start,
-        count(*) filter (where doctor) as doctor_persons,
-        count(*) filter (where pc_judged) as pc_judged_persons,
-        count(*) filter (where pc_waited) as pc_wait_persons,
-        count(*) filter (where dentist) as dentist_persons,
-        count(*) filter (where oral_judged) as oral_judged_persons,
-        count(*) filter (where pc_visited) as pc_visit_persons
-    from client_flags
-    group by all
+        wait_counts.area_code,
+        wait_counts.period_grain,
+        wait_counts.period_start,
+        {%- for kind in person_kinds %}
+        case when wait_counts.{{ kind }}_buckets > thresholds.suppress_max_persons then wait_counts.{{ kind }}_buckets
+            else coalesce(few_persons.{{ kind }}_few, 0) end as {{ kind }}_persons {{- "," if not loop.last }}
+        {%- endfor %}
+    from wait_counts
+    cross join thresholds
+    left join few_persons using (area_code, period_grain, period_start)
 ),
 
 primary_care_wait_day_counts as (
-    {{ value_counts('visits_by_period', ['area_code', 'period_grain', 'period_start'], 'wait_days',
-        "service_line = 'primary_care'") }}
+    {{ value_counts('visit_counts_by_period', ['area_code', 'period_grain', 'period_start'], 'wait_days',
+        "service_line = 'primary_care'", weight='visits') }}
 ),
 
 primary_care_medians as (
@@ -130,12 +160,12 @@ primary_care_medians as (
 wait_figures as (
     select
         wait_counts.*,
-        coalesce(person_counts.doctor_persons, 0) as doctor_persons,
-        coalesce(person_counts.pc_judged_persons, 0) as pc_judged_persons,
-        coalesce(person_counts.pc_wait_persons, 0) as pc_wait_persons,
-        coalesce(person_counts.dentist_persons, 0) as dentist_persons,
-        coalesce(person_counts.oral_judged_persons, 0) as oral_judged_persons,
-        coalesce(person_counts.pc_visit_persons, 0) as pc_visit_persons,
+        person_counts.doctor_persons,
+        person_counts.pc_judged_persons,
+        person_counts.pc_wait_persons,
+        person_counts.dentist_persons,
+        person_counts.oral_judged_persons,
+        person_counts.pc_visit_persons,
         primary_care_medians.pc_median
     from wait_counts
     left join person_counts using (area_code, period_grain, period_start)

@@ -1,6 +1,7 @@
--- The non-urgent visits of a known service line counted per municipality × month × service line ×
--- professional group × waiting day × guarantee verdict: every count, share and quantile of wait_times and
--- wait_times_yearly adds up from these rows (macros/wait_time_cells.sql), so the marts never read the visits.
+-- The visits of a known service line counted per municipality × month × service line × professional group ×
+-- urgency × waiting day × guarantee verdict: every count, share and quantile of wait_times, wait_times_yearly
+-- and the waiting indicators adds up from these rows (macros/wait_time_cells.sql, int_indicator_values), so
+-- those never read the visits themselves.
 -- client_buckets marks which of 64 hash buckets the rows' clients fall in: as many distinct clients as
 -- marked buckets at least, which decides suppression for all but a few cells (int_wait_few_client_visits).
 with
@@ -11,12 +12,13 @@ visits as (
         visit_month,
         service_line,
         professional_group,
+        is_nonurgent,
         is_assessed,
         wait_days,
         within_guarantee,
         client_id
     from {{ ref('int_visits_with_wait_days') }}
-    where service_line is not null and is_nonurgent
+    where service_line is not null
 ),
 
 final as (
@@ -25,6 +27,7 @@ final as (
         visit_month,
         service_line,
         professional_group,
+        is_nonurgent,
         is_assessed,
         wait_days,
         within_guarantee,

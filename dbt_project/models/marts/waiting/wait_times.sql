@@ -6,12 +6,12 @@ with
 
 visit_counts as (
     select * from {{ ref('int_wait_visit_counts') }}
-    where {{ in_rebuilt_periods('visit_month', "'month'") }}
+    where is_nonurgent and {{ in_rebuilt_periods('visit_month', "'month'") }}
 ),
 
 few_client_visits as (
     select * from {{ ref('int_wait_few_client_visits') }}
-    where {{ in_rebuilt_periods('visit_month', "'month'") }}
+    where is_nonurgent and {{ in_rebuilt_periods('visit_month', "'month'") }}
 ),
 
 cells as (
