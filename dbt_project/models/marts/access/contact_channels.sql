@@ -31,14 +31,17 @@ areas as (
 
 classified as (
     select
-        contacts.*,
+        contacts.home_municipality_code,
         date_trunc('month', contacts.started_at)::date as period_start,
-        channels.is_digital
+        contacts.channel,
+        contacts.is_answered,
+        contacts.queue_seconds
     from contacts
     inner join channels on contacts.channel = channels.channel
 ),
 
-contacts_by_area as (
+-- Not materialized: read once per aggregate below rather than written out whole (issue 7).
+contacts_by_area as not materialized (
     select classified.*, municipalities.code as area_code
     from classified
     inner join municipalities on classified.home_municipality_code = municipalities.code
@@ -47,26 +50,46 @@ contacts_by_area as (
     from classified
 ),
 
-per_channel as (
+channel_counts as (
     select
         area_code,
         period_start,
         channel,
         count(*) as contacts,
-        count(*) filter (where is_answered) as answered,
-        quantile_cont(queue_seconds, 0.5) filter (where is_answered) as median_queue_seconds
+        count(*) filter (where is_answered) as answered
     from contacts_by_area
-    group by 1, 2, 3
+    group by all
+),
+
+-- The median queue from counts per queue second (macros/quantile_from_counts.sql), equal to quantile_cont:
+-- an ordinary aggregate that spills to disk, where quantile_cont holds every value in memory (issue 7).
+queue_second_counts as (
+    {{ value_counts('contacts_by_area', ['area_code', 'period_start', 'channel'], 'queue_seconds',
+        'is_answered') }}
+),
+
+queue_medians as (
+    select area_code, period_start, channel, {{ quantile_from_counts(0.5, 'queue_seconds') }} as median_queue_seconds
+    from queue_second_counts
+    group by all
+),
+
+per_channel as (
+    select channel_counts.*, queue_medians.median_queue_seconds
+    from channel_counts
+    left join queue_medians using (area_code, period_start, channel)
 ),
 
 per_area as (
+    -- A channel is digital or not, so the area's digital contacts add up from its channels'.
     select
-        area_code,
-        period_start,
-        count(*) as contacts,
-        count(*) filter (where is_digital) as digital
-    from contacts_by_area
-    group by 1, 2
+        per_channel.area_code,
+        per_channel.period_start,
+        sum(per_channel.contacts)::bigint as contacts,
+        coalesce(sum(per_channel.contacts) filter (where channels.is_digital), 0)::bigint as digital
+    from per_channel
+    inner join channels on per_channel.channel = channels.channel
+    group by all
 ),
 
 grid as (

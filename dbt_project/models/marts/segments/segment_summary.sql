@@ -77,10 +77,22 @@ latest_assessment as (
     ) = 1
 ),
 
+client_numbers as (
+    -- A number per client: the 12-month windows below group tens of millions of rows by client, and a
+    -- number keys that group several times faster than the identifier (issue 7).
+    select client_id, row_number() over () as client_number
+    from (select distinct client_id from visits where client_id is not null)
+),
+
 visits_by_quarter as (
     -- Primary-care visits per client and calendar quarter: the unit the 12-month windows add up.
-    select municipality_code, client_id, date_trunc('quarter', visit_date)::date as visit_quarter, count(*) as visits
+    select
+        visits.municipality_code,
+        client_numbers.client_number,
+        date_trunc('quarter', visits.visit_date)::date as visit_quarter,
+        count(*) as visits
     from visits
+    left join client_numbers on visits.client_id = client_numbers.client_id
     group by all
 ),
 
@@ -98,15 +110,19 @@ windows_of_a_quarter as (
 
 visits_in_window as (
     -- Primary-care visits (any urgency) in the 12 calendar months ending with the quarter's last month.
-    -- An equality join on the quarter, not a range join on the dates: the range join ran out of memory at
-    -- ten times the region's volume (issue 7).
-    select visits_by_area.area_code, quarters.quarter_start, visits_by_area.client_id,
-        sum(visits_by_area.visits)::bigint as visits
-    from visits_by_area
-    cross join windows_of_a_quarter
-    inner join quarters
-        on quarters.quarter_start
-            = (visits_by_area.visit_quarter + to_months(windows_of_a_quarter.months_later))::date
+    -- Each quarter's visits shifted to the windows they fall in, then matched to the quarters by equality:
+    -- a range join on the dates ran out of memory at ten times the region's volume (issue 7).
+    select area_code, quarter_start, client_number, sum(visits)::bigint as visits
+    from (
+        select
+            visits_by_area.area_code,
+            (visits_by_area.visit_quarter + to_months(windows_of_a_quarter.months_later))::date as quarter_start,
+            visits_by_area.client_number,
+            visits_by_area.visits
+        from visits_by_area
+        cross join windows_of_a_quarter
+    ) as shifted
+    where quarter_start in (select quarter_start from quarters)
     group by all
 ),
 
@@ -121,7 +137,22 @@ maple_clients as (
         latest_assessment.moved_up,
         latest_assessment.moved_down
     from latest_assessment
-    left join visits_in_window using (area_code, quarter_start, client_id)
+    left join client_numbers on latest_assessment.client_id = client_numbers.client_id
+    left join visits_in_window
+        on latest_assessment.area_code = visits_in_window.area_code
+        and latest_assessment.quarter_start = visits_in_window.quarter_start
+        and client_numbers.client_number = visits_in_window.client_number
+),
+
+service_use_segment_of_visits as (
+    -- The service-use segment of each number of visits that occurs: a range join over a few hundred numbers,
+    -- not over every client (issue 7).
+    select visit_numbers.visits, segments.segment
+    from (select distinct visits from visits_in_window) as visit_numbers
+    inner join segments
+        on segments.scheme = 'service_use'
+        and visit_numbers.visits >= segments.min_value
+        and (segments.max_value is null or visit_numbers.visits <= segments.max_value)
 ),
 
 service_use_clients as (
@@ -129,31 +160,20 @@ service_use_clients as (
         'service_use' as scheme,
         visits_in_window.area_code,
         visits_in_window.quarter_start,
-        segments.segment,
-        visits_in_window.client_id,
-        visits_in_window.visits,
-        null::boolean as moved_up,
-        null::boolean as moved_down
+        service_use_segment_of_visits.segment,
+        visits_in_window.client_number,
+        visits_in_window.visits
     from visits_in_window
-    inner join segments
-        on segments.scheme = 'service_use'
-        and visits_in_window.visits >= segments.min_value
-        and (segments.max_value is null or visits_in_window.visits <= segments.max_value)
+    inner join service_use_segment_of_visits on visits_in_window.visits = service_use_segment_of_visits.visits
 ),
 
-clients as (
+per_segment as (
     -- One row per scheme, area, quarter and client (the latest assessment; the visits in the window, in the
     -- one service-use segment whose range holds them: tests/assert_segment_ranges_do_not_overlap.sql), so
     -- counting identifiers counts distinct clients without count(distinct), which ran out of memory at ten times
     -- the region's volume (issue 7).
-    select * from maple_clients
-    union all
-    select * from service_use_clients
-),
-
-per_segment as (
     select
-        scheme,
+        'rai_maple' as scheme,
         area_code,
         quarter_start,
         segment,
@@ -161,13 +181,26 @@ per_segment as (
         avg(visits) as visits_per_client,
         count(client_id) filter (where moved_up) as moved_up,
         count(client_id) filter (where moved_down) as moved_down
-    from clients
+    from maple_clients
+    group by all
+    union all
+    select
+        'service_use',
+        area_code,
+        quarter_start,
+        segment,
+        count(client_number),
+        avg(visits),
+        0,
+        0
+    from service_use_clients
     group by all
 ),
 
 per_scheme as (
-    select scheme, area_code, quarter_start, count(client_id) as scheme_clients
-    from clients
+    -- Each client is in one segment of each scheme, so the segments' clients add up to the scheme's.
+    select scheme, area_code, quarter_start, sum(clients)::bigint as scheme_clients
+    from per_segment
     group by all
 ),
 
