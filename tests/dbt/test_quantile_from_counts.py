@@ -54,3 +54,22 @@ def test_counts_hold_one_row_per_group_and_value(macros, visits):
         select count(*), (select count(*) from (select distinct cell, wait_days from visits where wait_days is not null))
         from ({counts})""").fetchone()
     assert rows == values
+
+
+@pytest.mark.parametrize("q", [0.5, 0.9])
+def test_rows_that_already_count_visits_give_the_same_quantiles(macros, visits, q):
+    """The waiting-time marts take quantiles from visits counted per municipality-month (`weight`)."""
+    visits.execute("""
+        create or replace table visit_counts as
+        select cell, wait_days, is_assessed, rowid % 3 as part, count(*) as visits
+        from visits group by all""")  # up to three rows per cell and waiting day
+    counted = macros.value_counts("visits", ["cell"], "wait_days", "is_assessed")
+    weighted = macros.value_counts("visit_counts", ["cell"], "wait_days", "is_assessed", weight="visits")
+    differences = visits.execute(f"""
+        with counted as ({counted}), weighted as ({weighted}),
+        from_rows as (select cell, {macros.quantile_from_counts(q, 'wait_days')} as value from counted group by cell),
+        from_counts as (select cell, {macros.quantile_from_counts(q, 'wait_days')} as value from weighted group by cell)
+        select * from from_rows full join from_counts using (cell)
+        where from_rows.value is distinct from from_counts.value""").fetchall()
+    assert visits.execute("select count(*) from visit_counts where visits > 1").fetchone()[0] > 1000
+    assert differences == []

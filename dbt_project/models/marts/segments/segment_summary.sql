@@ -108,63 +108,85 @@ windows_of_a_quarter as (
     select unnest([0, 3, 6, 9]) as months_later
 ),
 
-visits_in_window as (
-    -- Primary-care visits (any urgency) in the 12 calendar months ending with the quarter's last month.
-    -- Each quarter's visits shifted to the windows they fall in, then matched to the quarters by equality:
-    -- a range join on the dates ran out of memory at ten times the region's volume (issue 7).
+-- Primary-care visits (any urgency) in the 12 calendar months ending with the quarter's last month. Each
+-- quarter's visits shifted to the windows they fall in, then matched to the quarters by equality: a range
+-- join on the dates ran out of memory at ten times the region's volume (issue 7). Not materialized: the
+-- assessed clients' windows and everyone's are two aggregates of it, each streamed once.
+visits_shifted_to_windows as not materialized (
+    select
+        visits_by_area.area_code,
+        (visits_by_area.visit_quarter + to_months(windows_of_a_quarter.months_later))::date as quarter_start,
+        visits_by_area.client_number,
+        visits_by_area.visits
+    from visits_by_area
+    cross join windows_of_a_quarter
+),
+
+assessed_client_numbers as (
+    select distinct client_numbers.client_number
+    from latest_assessment
+    inner join client_numbers on latest_assessment.client_id = client_numbers.client_id
+),
+
+assessed_visits_in_window as (
     select area_code, quarter_start, client_number, sum(visits)::bigint as visits
-    from (
-        select
-            visits_by_area.area_code,
-            (visits_by_area.visit_quarter + to_months(windows_of_a_quarter.months_later))::date as quarter_start,
-            visits_by_area.client_number,
-            visits_by_area.visits
-        from visits_by_area
-        cross join windows_of_a_quarter
-    ) as shifted
+    from visits_shifted_to_windows
     where quarter_start in (select quarter_start from quarters)
+        and client_number in (select client_number from assessed_client_numbers)
     group by all
 ),
 
 maple_clients as (
     select
-        'rai_maple' as scheme,
         latest_assessment.area_code,
         latest_assessment.quarter_start,
         latest_assessment.segment,
         latest_assessment.client_id,
-        coalesce(visits_in_window.visits, 0) as visits,
+        coalesce(assessed_visits_in_window.visits, 0) as visits,
         latest_assessment.moved_up,
         latest_assessment.moved_down
     from latest_assessment
     left join client_numbers on latest_assessment.client_id = client_numbers.client_id
-    left join visits_in_window
-        on latest_assessment.area_code = visits_in_window.area_code
-        and latest_assessment.quarter_start = visits_in_window.quarter_start
-        and client_numbers.client_number = visits_in_window.client_number
+    left join assessed_visits_in_window
+        on latest_assessment.area_code = assessed_visits_in_window.area_code
+        and latest_assessment.quarter_start = assessed_visits_in_window.quarter_start
+        and client_numbers.client_number = assessed_visits_in_window.client_number
+),
+
+service_use_ranges as (
+    select * from segments where scheme = 'service_use'
+),
+
+service_use_cap as (
+    -- One past the largest bound: any larger number of visits is in the same segments as this one.
+    select max(greatest(min_value, coalesce(max_value, min_value))) + 1 as visits from service_use_ranges
 ),
 
 service_use_segment_of_visits as (
-    -- The service-use segment of each number of visits that occurs: a range join over a few hundred numbers,
-    -- not over every client (issue 7).
-    select visit_numbers.visits, segments.segment
-    from (select distinct visits from visits_in_window) as visit_numbers
-    inner join segments
-        on segments.scheme = 'service_use'
-        and visit_numbers.visits >= segments.min_value
-        and (segments.max_value is null or visit_numbers.visits <= segments.max_value)
+    -- The service-use segment of every number of visits up to the cap. An equality join on the capped number
+    -- then places each client: a range join over every client held them all in memory (issue 7).
+    select visit_numbers.visits, service_use_ranges.segment
+    from (select range as visits from range((select visits from service_use_cap) + 1)) as visit_numbers
+    inner join service_use_ranges
+        on visit_numbers.visits >= service_use_ranges.min_value
+        and (service_use_ranges.max_value is null or visit_numbers.visits <= service_use_ranges.max_value)
 ),
 
 service_use_clients as (
     select
-        'service_use' as scheme,
-        visits_in_window.area_code,
-        visits_in_window.quarter_start,
+        shifted.area_code,
+        shifted.quarter_start,
         service_use_segment_of_visits.segment,
-        visits_in_window.client_number,
-        visits_in_window.visits
-    from visits_in_window
-    inner join service_use_segment_of_visits on visits_in_window.visits = service_use_segment_of_visits.visits
+        shifted.client_number,
+        shifted.visits
+    from (
+        select area_code, quarter_start, client_number, sum(visits)::bigint as visits
+        from visits_shifted_to_windows
+        where quarter_start in (select quarter_start from quarters)
+        group by all
+    ) as shifted
+    inner join service_use_segment_of_visits
+        on least(shifted.visits, (select visits from service_use_cap)) = service_use_segment_of_visits.visits
 ),
 
 per_segment as (
