@@ -38,11 +38,14 @@ def examples(n: int) -> settings:
     return settings(BASE, max_examples=n * max(EXPLORE, 1))
 
 MONTH = "2023-03"
+# Hypothesis runs many examples per test, so pytest's tmp_path (one per test) cannot serve them; every
+# example's home goes under one folder that is removed when the test process ends.
+EXAMPLE_HOMES = tempfile.TemporaryDirectory(prefix="tiedolla-prop-")
 
 
 def ingest_one(source: str, name: str, data: bytes) -> tuple[Home, object]:
     """Land one file in a fresh home and ingest its source; the file's single load-log entry."""
-    home = Home.at(Path(tempfile.mkdtemp(prefix="prop-")) / "home").ensure()
+    home = Home.at(Path(tempfile.mkdtemp(dir=EXAMPLE_HOMES.name)) / "home").ensure()
     folder = home.source_landing(source)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
