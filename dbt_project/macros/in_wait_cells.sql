@@ -4,13 +4,7 @@
     `all` (cell_group). The one place this rule lives; wait_times and wait_times_yearly read through it. -#}
 {% macro in_wait_cells(relation) %}
     select by_area.*, cells.professional_group as cell_group
-    from (
-        select visits.*, visits.municipality_code as area_code from {{ relation }} as visits
-        union all
-        select visits.*, municipalities.welfare_area_code as area_code
-        from {{ relation }} as visits
-        inner join {{ ref('municipalities') }} as municipalities on visits.municipality_code = municipalities.code
-    ) as by_area
+    from ({{ in_own_and_welfare_area(relation) }}) as by_area
     inner join {{ ref('wait_time_cells') }} as cells
         on by_area.service_line = cells.service_line
         and (cells.professional_group = by_area.professional_group or cells.professional_group = 'all')

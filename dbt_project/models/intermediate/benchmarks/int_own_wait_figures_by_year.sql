@@ -19,10 +19,6 @@ few_client_visits as (
         and {{ in_rebuilt_periods("date_trunc('year', visit_month)", "'year'") }}
 ),
 
-municipalities as (
-    select code, welfare_area_code from {{ ref('municipalities') }}
-),
-
 thresholds as (
     select * from {{ ref('reliability_thresholds') }}
 ),
@@ -34,18 +30,11 @@ thresholds as (
 
 -- The figures add up from the visits counted per municipality-month (int_wait_visit_counts), as wait_times.
 counts_by_area as (
-    select visit_counts.*, visit_counts.municipality_code as area_code, 'municipality' as area_level
-    from visit_counts
-    union all
-    select visit_counts.*, municipalities.welfare_area_code, 'welfare_area'
-    from visit_counts inner join municipalities on visit_counts.municipality_code = municipalities.code
+    {{ in_own_and_welfare_area('visit_counts', level_column='area_level') }}
 ),
 
 few_clients_by_area as (
-    select few_client_visits.*, few_client_visits.municipality_code as area_code from few_client_visits
-    union all
-    select few_client_visits.*, municipalities.welfare_area_code
-    from few_client_visits inner join municipalities on few_client_visits.municipality_code = municipalities.code
+    {{ in_own_and_welfare_area('few_client_visits') }}
 ),
 
 counts as (

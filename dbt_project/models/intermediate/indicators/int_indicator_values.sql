@@ -63,24 +63,13 @@ grains as (
 -- once per aggregate below. Reading the visits themselves ran out of memory at ten times the region (issue 7).
 visit_counts_by_period as not materialized (
     select by_area.*, grains.period_grain, date_trunc(grains.period_grain, by_area.visit_month)::date as period_start
-    from (
-        select visit_counts.*, visit_counts.municipality_code as area_code from visit_counts
-        union all
-        select visit_counts.*, municipalities.welfare_area_code as area_code
-        from visit_counts inner join municipalities on visit_counts.municipality_code = municipalities.code
-    ) as by_area
+    from ({{ in_own_and_welfare_area('visit_counts') }}) as by_area
     cross join grains
 ),
 
 few_client_visits_by_period as (
     select by_area.*, grains.period_grain, date_trunc(grains.period_grain, by_area.visit_month)::date as period_start
-    from (
-        select few_client_visits.*, few_client_visits.municipality_code as area_code from few_client_visits
-        union all
-        select few_client_visits.*, municipalities.welfare_area_code as area_code
-        from few_client_visits
-        inner join municipalities on few_client_visits.municipality_code = municipalities.code
-    ) as by_area
+    from ({{ in_own_and_welfare_area('few_client_visits') }}) as by_area
     cross join grains
 ),
 
@@ -250,12 +239,7 @@ enrolment_figures as (
     select by_area.area_code, grains.period_grain, date_trunc(grains.period_grain, start_date)::date as period_start,
         count(*) filter (where status = 'completed') as completed, count(*) as enrolled,
         count(distinct client_id) as persons
-    from (
-        select enrolments.*, municipality_code as area_code from enrolments
-        union all
-        select enrolments.*, municipalities.welfare_area_code
-        from enrolments inner join municipalities on enrolments.municipality_code = municipalities.code
-    ) as by_area
+    from ({{ in_own_and_welfare_area('enrolments') }}) as by_area
     cross join grains
     group by all
 ),
@@ -270,11 +254,8 @@ assessment_periods as (
 ),
 
 assessments_by_area as (
-    select client_id, assessment_date, maple, municipality_code as area_code from {{ ref('stg_rai__assessments') }}
-    union all
-    select rai.client_id, rai.assessment_date, rai.maple, municipalities.welfare_area_code
-    from {{ ref('stg_rai__assessments') }} as rai
-    inner join municipalities on rai.municipality_code = municipalities.code
+    select client_id, assessment_date, maple, area_code
+    from ({{ in_own_and_welfare_area(ref('stg_rai__assessments')) }})
 ),
 
 latest_assessments as (

@@ -25,10 +25,6 @@ coverage as (
         and {{ in_rebuilt_periods('period_start', "'quarter'") }}
 ),
 
-municipalities as (
-    select code, welfare_area_code from {{ ref('municipalities') }}
-),
-
 thresholds as (
     select * from {{ ref('reliability_thresholds') }}
 ),
@@ -41,10 +37,7 @@ quarters as (
 ),
 
 assessments_by_area as (
-    select assessments.*, municipality_code as area_code from assessments
-    union all
-    select assessments.*, municipalities.welfare_area_code
-    from assessments inner join municipalities on assessments.municipality_code = municipalities.code
+    {{ in_own_and_welfare_area('assessments') }}
 ),
 
 with_previous as (
@@ -97,10 +90,7 @@ visits_by_quarter as (
 ),
 
 visits_by_area as (
-    select visits_by_quarter.*, municipality_code as area_code from visits_by_quarter
-    union all
-    select visits_by_quarter.*, municipalities.welfare_area_code
-    from visits_by_quarter inner join municipalities on visits_by_quarter.municipality_code = municipalities.code
+    {{ in_own_and_welfare_area('visits_by_quarter') }}
 ),
 
 windows_of_a_quarter as (
