@@ -9,7 +9,9 @@ assessments as (
     select * from {{ ref('stg_rai__assessments') }}
 ),
 
-visits as (
+-- Not materialized: read twice (client numbers, visits per quarter). DuckDB would otherwise hold every
+-- primary-care visit in memory, which ran out of memory at thirty times the region's volume (issue 7).
+visits as not materialized (
     select municipality_code, client_id, visit_date from {{ ref('int_visits_with_wait_days') }}
     where service_line = 'primary_care'
         and {{ in_rebuilt_periods("(visit_date + interval 9 month)::date", "'quarter'") }}
@@ -98,49 +100,22 @@ windows_of_a_quarter as (
     select unnest([0, 3, 6, 9]) as months_later
 ),
 
--- Primary-care visits (any urgency) in the 12 calendar months ending with the quarter's last month. Each
--- quarter's visits shifted to the windows they fall in, then matched to the quarters by equality: a range
--- join on the dates ran out of memory at ten times the region's volume (issue 7). Not materialized: the
--- assessed clients' windows and everyone's are two aggregates of it, each streamed once.
-visits_shifted_to_windows as not materialized (
+-- Primary-care visits (any urgency) in the 12 calendar months ending with the quarter's last month, per
+-- area, quarter and client. Each quarter's visits shifted to the windows they fall in, then added up by
+-- equality on the quarter: a range join on the dates ran out of memory at ten times the region's volume.
+-- Read once, by the one aggregate below that serves both schemes: two passes over it (assessed clients,
+-- everyone) held more than 3 GB at thirty times the volume (issue 7).
+visits_in_window as (
     select
         visits_by_area.area_code,
         (visits_by_area.visit_quarter + to_months(windows_of_a_quarter.months_later))::date as quarter_start,
         visits_by_area.client_number,
-        visits_by_area.visits
+        sum(visits_by_area.visits)::bigint as visits
     from visits_by_area
     cross join windows_of_a_quarter
-),
-
-assessed_client_numbers as (
-    select distinct client_numbers.client_number
-    from latest_assessment
-    inner join client_numbers on latest_assessment.client_id = client_numbers.client_id
-),
-
-assessed_visits_in_window as (
-    select area_code, quarter_start, client_number, sum(visits)::bigint as visits
-    from visits_shifted_to_windows
-    where quarter_start in (select quarter_start from quarters)
-        and client_number in (select client_number from assessed_client_numbers)
+    where (visits_by_area.visit_quarter + to_months(windows_of_a_quarter.months_later))::date
+        in (select quarter_start from quarters)
     group by all
-),
-
-maple_clients as (
-    select
-        latest_assessment.area_code,
-        latest_assessment.quarter_start,
-        latest_assessment.segment,
-        latest_assessment.client_id,
-        coalesce(assessed_visits_in_window.visits, 0) as visits,
-        latest_assessment.moved_up,
-        latest_assessment.moved_down
-    from latest_assessment
-    left join client_numbers on latest_assessment.client_id = client_numbers.client_id
-    left join assessed_visits_in_window
-        on latest_assessment.area_code = assessed_visits_in_window.area_code
-        and latest_assessment.quarter_start = assessed_visits_in_window.quarter_start
-        and client_numbers.client_number = assessed_visits_in_window.client_number
 ),
 
 service_use_ranges as (
@@ -162,51 +137,73 @@ service_use_segment_of_visits as (
         and (service_use_ranges.max_value is null or visit_numbers.visits <= service_use_ranges.max_value)
 ),
 
-service_use_clients as (
+assessed_clients as (
+    select latest_assessment.area_code, latest_assessment.quarter_start, latest_assessment.segment,
+        client_numbers.client_number
+    from latest_assessment
+    inner join client_numbers on latest_assessment.client_id = client_numbers.client_id
+),
+
+visits_by_segments as (
+    -- The clients with visits in the window and their visits, by service-use segment and, for clients with a
+    -- current assessment in the area, MAPLe segment. One row per area, quarter and client goes in (the
+    -- service-use segment of the one range that holds its visits: tests/assert_segment_ranges_do_not_overlap.sql),
+    -- so counting rows counts distinct clients without count(distinct).
     select
-        shifted.area_code,
-        shifted.quarter_start,
-        service_use_segment_of_visits.segment,
-        shifted.client_number,
-        shifted.visits
+        window_totals.area_code,
+        window_totals.quarter_start,
+        service_use_segment_of_visits.segment as service_use_segment,
+        assessed_clients.segment as maple_segment,
+        count(*) as clients,
+        sum(window_totals.visits)::bigint as visits
     from (
-        select area_code, quarter_start, client_number, sum(visits)::bigint as visits
-        from visits_shifted_to_windows
-        where quarter_start in (select quarter_start from quarters)
-        group by all
-    ) as shifted
-    inner join service_use_segment_of_visits
-        on least(shifted.visits, (select visits from service_use_cap)) = service_use_segment_of_visits.visits
+        select *, least(visits, (select visits from service_use_cap)) as capped_visits from visits_in_window
+    ) as window_totals
+    inner join service_use_segment_of_visits on window_totals.capped_visits = service_use_segment_of_visits.visits
+    left join assessed_clients
+        on window_totals.area_code = assessed_clients.area_code
+        and window_totals.quarter_start = assessed_clients.quarter_start
+        and window_totals.client_number = assessed_clients.client_number
+    group by all
+),
+
+maple_visits as (
+    -- Assessed clients without visits in the window add to the clients below, not to the visits.
+    select area_code, quarter_start, maple_segment as segment, sum(visits)::bigint as visits
+    from visits_by_segments
+    where maple_segment is not null
+    group by all
 ),
 
 per_segment as (
-    -- One row per scheme, area, quarter and client (the latest assessment; the visits in the window, in the
-    -- one service-use segment whose range holds them: tests/assert_segment_ranges_do_not_overlap.sql), so
-    -- counting identifiers counts distinct clients without count(distinct), which ran out of memory at ten times
-    -- the region's volume (issue 7).
+    -- The mean over a segment's clients is its visits ÷ its clients (as avg over one row per client).
     select
         'rai_maple' as scheme,
-        area_code,
-        quarter_start,
-        segment,
-        count(client_id) as clients,
-        avg(visits) as visits_per_client,
-        count(client_id) filter (where moved_up) as moved_up,
-        count(client_id) filter (where moved_down) as moved_down
-    from maple_clients
-    group by all
+        latest_assessment.area_code,
+        latest_assessment.quarter_start,
+        latest_assessment.segment,
+        count(*) as clients,
+        coalesce(any_value(maple_visits.visits), 0)::double / count(*) as visits_per_client,
+        count(*) filter (where latest_assessment.moved_up) as moved_up,
+        count(*) filter (where latest_assessment.moved_down) as moved_down
+    from latest_assessment
+    left join maple_visits
+        on latest_assessment.area_code = maple_visits.area_code
+        and latest_assessment.quarter_start = maple_visits.quarter_start
+        and latest_assessment.segment = maple_visits.segment
+    group by latest_assessment.area_code, latest_assessment.quarter_start, latest_assessment.segment
     union all
     select
         'service_use',
         area_code,
         quarter_start,
-        segment,
-        count(client_number),
-        avg(visits),
+        service_use_segment,
+        sum(clients)::bigint,
+        sum(visits)::double / sum(clients),
         0,
         0
-    from service_use_clients
-    group by all
+    from visits_by_segments
+    group by area_code, quarter_start, service_use_segment
 ),
 
 per_scheme as (
