@@ -38,12 +38,18 @@ def welch_interval(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return difference - half, difference + half
 
 
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(frame.columns), ignore_index=True)
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
     groups = dbt.ref("int_intervention_participants").df()
     measures = dbt.ref("interventions").df()
-    pairs = dbt.ref("int_intervention_pairs").df()
-    comparison = dbt.ref("int_comparison_pairs").df()
+    # DuckDB returns rows in no fixed order, and a float sum depends on its order: sorted, every build publishes
+    # the same digits (unsorted, the last of ~16 digits varied between builds).
+    pairs = _sorted(dbt.ref("int_intervention_pairs").df())
+    comparison = _sorted(dbt.ref("int_comparison_pairs").df())
     measures = measures.assign(measure=measures["measures"].fillna("").str.split(";")).explode("measure")
     measures = measures[measures["measure"] != ""][["code", "measure"]].rename(columns={"code": "intervention"})
     cells = groups.merge(measures, on="intervention")[KEYS]
