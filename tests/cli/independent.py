@@ -1,6 +1,7 @@
 """An independent computation of wait_times (methods.md) from the rows the tests landed, in pandas/numpy.
 
-Shares no code with the pipeline: reads care_guarantee.csv and municipalities.csv from shared/data directly.
+Shares no code with the pipeline: reads the region's care_guarantee.csv directly from tests/reference (not the
+dbt seed).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 CELLS = [("primary_care", "doctor"), ("primary_care", "nurse"), ("primary_care", "all"),
          ("oral_health", "dentist"), ("oral_health", "oral_hygienist"), ("oral_health", "all")]
 
@@ -29,7 +30,7 @@ def _group(code: str) -> str:
 
 
 def guarantee_rules() -> list[dict]:
-    with open(SHARED / "care_guarantee.csv", encoding="utf-8") as handle:
+    with open(REFERENCE / "care_guarantee.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
         row["valid_from"] = date.fromisoformat(row["valid_from"])

@@ -18,7 +18,7 @@ from tests.cli.independent import expected_wait_times
 from tests.deliveries import VisitFile, population_file, visit
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECK_MARTS = ROOT.parent / "shared" / "tools" / "check_marts.py"
+CHECK_MARTS = ROOT / "tests" / "reference" / "check_marts.py"
 # Every mart of marts.md.
 PUBLISHED_SO_FAR = ["dim_area", "wait_times", "data_quality", "contact_channels", "wait_time_benchmarks",
                     "indicator_catalog", "director_indicators", "segment_summary", "intervention_effects",

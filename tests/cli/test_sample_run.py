@@ -15,7 +15,7 @@ import pytest
 from tests.cli.test_end_to_end import CHECK_MARTS, PUBLISHED_SO_FAR, tiedolla
 from tiedolla.sample import generate_sample
 
-PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "data" / "published_figures_2019.csv"
+PUBLISHED = Path(__file__).resolve().parents[1] / "reference" / "published_figures_2019.csv"
 
 
 @pytest.fixture(scope="module")

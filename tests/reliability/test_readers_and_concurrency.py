@@ -17,7 +17,7 @@ from publish.publisher import publish
 from tests.reliability.two_runs import LOCK_TAKEN, ROOT, SAMPLE, tiedolla, two_runs_at_once
 from tiedolla.home import Home
 
-CHECK_MARTS = ROOT.parent / "shared" / "tools" / "check_marts.py"
+CHECK_MARTS = ROOT / "tests" / "reference" / "check_marts.py"
 # One connection, several marts: a reader mixing two publications would pair a publication id with the
 # figures of another.
 QUERIES = ["select max(publication_id) from publication",

@@ -17,7 +17,7 @@ from tiedolla.sample.contact_rows import expected_contacts
 from tiedolla.sample.contacts import plan_files
 from tiedolla.sample.layout import Layout, month_range
 
-PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "data" / "published_figures_2019.csv"
+PUBLISHED = Path(__file__).resolve().parents[1] / "reference" / "published_figures_2019.csv"
 SHORT = {"scale": 0.02, "months": ("2021-10", "2022-03"), "municipalities": ["905", "288", "499"]}
 LONG = {"scale": 0.02, "months": ("2019-01", "2024-12"), "municipalities": ["905", "231"]}
 CONTACT_NAME = re.compile(r"contacts_(\d{4}-(?:0[1-9]|1[0-2]))(?:_v(\d+))?\.csv")

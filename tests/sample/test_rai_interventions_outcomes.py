@@ -16,7 +16,7 @@ from tiedolla.sample import generate_sample
 from tiedolla.sample import summary as kinds
 from tiedolla.sample.effects import MEASURES, TRUE_EFFECTS, expected_change, true_did, true_effects
 
-MEASURES_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "measures.csv"
+MEASURES_CSV = Path(__file__).resolve().parents[1] / "reference" / "measures.csv"
 SOURCES = ("rai", "interventions", "outcomes")
 NAME = re.compile(r"(rai|interventions|outcomes)_(\d{3})_(\d{4}-(?:0[1-9]|1[0-2]))(?:_v(\d+))?\.csv")
 # 12 months, 3 municipalities (two Swedish-majority); the scale lets Vaasa's outcome files pass 50 rows,
