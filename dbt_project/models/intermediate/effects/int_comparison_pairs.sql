@@ -1,21 +1,36 @@
--- The comparison group of each intervention × measure × area × cohort year (methods.md): clients of the area
--- never enrolled in that intervention (in any year) who have the measure twice 60–240 days apart. First =
--- the client's earliest measurement in the cohort year that has a later one 60–240 days after it; second =
--- the first measurement 60–240 days after that. Client-level: never published.
+-- The comparison group of each measure × area × cohort year (methods.md, revision 2): clients of the area
+-- never enrolled (in any year) in ANY intervention whose seed row lists the measure, who have the measure
+-- twice 60–240 days apart. First = the client's earliest measurement in the cohort year that has a later one
+-- 60–240 days after it; second = the first measurement 60–240 days after that. The group is the same for every
+-- intervention using the measure (int_intervention_statistics pairs it with each). Client-level: never
+-- published.
 with
-
-enrolments as (
-    select distinct client_id, intervention from {{ ref('stg_interventions__enrolments') }}
-),
-
-measurements as (
-    select * from {{ ref('stg_outcomes__measurements') }}
-),
 
 interventions as (
     select code as intervention, unnest(string_split(measures, ';')) as measure
     from {{ ref('interventions') }}
     where measures is not null and measures <> ''
+),
+
+excluded as (
+    -- Everyone ever enrolled in an intervention measured with the measure: not an untreated comparison.
+    select distinct enrolments.client_id, interventions.measure
+    from {{ ref('stg_interventions__enrolments') }} as enrolments
+    inner join interventions on enrolments.intervention = interventions.intervention
+),
+
+measures as (
+    select * from {{ ref('measures') }}
+),
+
+measurements as (
+    select measurements.*
+    from {{ ref('stg_outcomes__measurements') }} as measurements
+    where measurements.measure in (select measure from interventions)
+        and not exists (
+            select 1 from excluded
+            where excluded.client_id = measurements.client_id and excluded.measure = measurements.measure
+        )
 ),
 
 municipalities as (
@@ -70,13 +85,14 @@ pairs as (
 ),
 
 final as (
-    select interventions.intervention, pairs.*
+    select
+        pairs.*,
+        -- The participants' rule (int_intervention_pairs): improved by at least the MCID in the measure's
+        -- better direction, compared rounded (8 vs 8.0000001).
+        round(case measures.better when 'lower' then pairs.first_value - pairs.second_value
+            else pairs.second_value - pairs.first_value end, 10) >= measures.mcid as improved_mcid
     from pairs
-    inner join interventions on pairs.measure = interventions.measure
-    where not exists (
-        select 1 from enrolments
-        where enrolments.client_id = pairs.client_id and enrolments.intervention = interventions.intervention
-    )
+    inner join measures on pairs.measure = measures.code
 )
 
 select * from final

@@ -1,4 +1,5 @@
--- Participants (clients enrolled) and completers per intervention × area × cohort year (year of the start).
+-- Participants (clients enrolled) and completers per intervention × area × cohort year (year of the start), and
+-- the cohort's latest start (intervention_effects: is the follow-up window still open at the as-of day?).
 with
 
 enrolments as (
@@ -23,7 +24,8 @@ final as (
         area_level,
         year(start_date) as cohort_year,
         count(distinct client_id) as participants,
-        count(distinct client_id) filter (where status = 'completed') as completers
+        count(distinct client_id) filter (where status = 'completed') as completers,
+        max(start_date) as last_start_date
     from by_area
     group by all
 )
