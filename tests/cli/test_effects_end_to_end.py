@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from tests.cli.independent import (COMPARISON_COLUMNS, EFFECT_COLUMNS, comparison_pairs, expected_effect,
+                                   participant_pairs)
 from tests.cli.test_end_to_end import marts, tiedolla
 from tests.deliveries import VisitFile, visit
 
@@ -70,6 +72,34 @@ def effects(tmp_path_factory):
             gap = 50 if i == 0 else int(rng.integers(60, 241))
             measurements.append((municipality, client, "PHQ9", first, float(rng.integers(5, 20))))
             measurements.append((municipality, client, "PHQ9", first + timedelta(days=gap), float(rng.integers(4, 20))))
+    # Methods revision 2: the comparison group leaves out everyone enrolled in ANY intervention using the measure.
+    # Outreach-team (JALKAUTUVA_TIIMI, measured with PHQ9) participants in Vaasa, starting in September: measured
+    # with PHQ9 60–90 days apart, they are not comparison clients of IPC; 6 of the 7 complete (completers are
+    # then hidden: the one non-completer would follow by subtraction), 7 pairs (low precision), and their
+    # follow-up windows are still open at the last outcome month (provisional).
+    late = date(2023, 9, 1)
+    for i in range(7):
+        client = f"905-jt{i}"
+        start = late + timedelta(days=i)
+        enrolments.append(("905", client, "JALKAUTUVA_TIIMI", start, "valmis" if i else "keskeytynyt"))
+        measurements.append(("905", client, "PHQ9", start - timedelta(days=int(rng.integers(0, 20))),
+                             float(rng.integers(8, 20))))
+        measurements.append(("905", client, "PHQ9", start + timedelta(days=int(rng.integers(60, 91))),
+                             float(rng.integers(4, 16))))
+    # Lifestyle-counselling participants (measured with EUROHIS8 and PROMIS10_FYYS, not PHQ9) whose PHQ9 was
+    # measured twice: they stay in the PHQ9 comparison group.
+    for i in range(6):
+        client = f"905-elo{i}"
+        enrolments.append(("905", client, "ELINTAPAOHJAUS", START, "valmis"))
+        first = date(2023, 2, 10) + timedelta(days=i)
+        measurements.append(("905", client, "PHQ9", first, float(rng.integers(5, 20))))
+        measurements.append(("905", client, "PHQ9", first + timedelta(days=100 + i), float(rng.integers(2, 20))))
+    # PROMIS10_PSYK comparison clients in Korsholm: 3, so every comparison figure of IPC × PROMIS10_PSYK there
+    # (and in the welfare area) is suppressed while the participants' own figures are published.
+    for i in range(3):
+        client = f"499-pcmp{i}"
+        measurements.append(("499", client, "PROMIS10_PSYK", date(2023, 3, 5 + i), float(40 + i)))
+        measurements.append(("499", client, "PROMIS10_PSYK", date(2023, 6, 5 + i), float(44 - i)))
     frame = pd.DataFrame(measurements, columns=["municipality", "client", "measure", "date", "value"])
     for (municipality, month), rows in frame.groupby([frame["municipality"], frame["date"].map(lambda d: d.strftime("%Y-%m"))]):
         out = [[r.client, r.measure, fi(r.date), str(r.value).replace(".", ",")] for r in rows.itertuples()]
@@ -79,10 +109,10 @@ def effects(tmp_path_factory):
             ["klient_id", "matare", "matning_datum", "varde"]
         write(landing / "outcomes" / f"outcomes_{municipality}_{month}.csv", header, out)
     enrol = pd.DataFrame(enrolments, columns=["municipality", "client", "intervention", "start", "status"])
-    for municipality, rows in enrol.groupby("municipality"):
+    for (municipality, month), rows in enrol.groupby([enrol["municipality"], enrol["start"].map(lambda d: d.strftime("%Y-%m"))]):
         header = ["asiakas_tunniste", "interventio", "yksikko", "aloitus_pvm", "lopetus_pvm", "tila"] \
             if municipality == "905" else ["klient_id", "intervention", "enhet", "start_datum", "slut_datum", "status"]
-        write(landing / "interventions" / f"interventions_{municipality}_2023-03.csv", header,
+        write(landing / "interventions" / f"interventions_{municipality}_{month}.csv", header,
               [[r.client, r.intervention, "Yksikkö", fi(r.start), "", r.status] for r in rows.itertuples()],
               delimiter="\t" if municipality == "499" else ";")
     # RAI: MAPLe rises for some clients, falls for others, and one assessment is older than 365 days.
@@ -111,38 +141,39 @@ def effects(tmp_path_factory):
     return {"home": home, "run": run, "enrolments": enrol, "measurements": frame, "rai": rai, "visits": visits}
 
 
-def participant_pairs(enrol: pd.DataFrame, meas: pd.DataFrame, intervention: str, measure: str) -> pd.DataFrame:
-    rows = []
-    for e in enrol[enrol["intervention"] == intervention].itertuples():
-        m = meas[(meas["client"] == e.client) & (meas["measure"] == measure)]
-        base = m[(m["date"] <= e.start) & (m["date"] >= e.start - timedelta(days=60))].sort_values("date")
-        follow = m[(m["date"] >= e.start + timedelta(days=60)) & (m["date"] <= e.start + timedelta(days=240))]
-        if len(base) and len(follow):
-            rows.append({"municipality": e.municipality, "client": e.client, "base": base["value"].iloc[-1],
-                         "follow": follow.sort_values("date")["value"].iloc[0]})
-    return pd.DataFrame(rows)
-
-
-def comparison_changes(enrol, meas, intervention, measure, area) -> np.ndarray:
-    enrolled = set(enrol[enrol["intervention"] == intervention]["client"])
-    m = meas[(meas["measure"] == measure) & ~meas["client"].isin(enrolled)
-             & ((meas["municipality"] == area) | (area == "17"))]
-    changes = []
-    for client, rows in m.groupby("client"):
-        rows = rows.sort_values("date")
-        for first in rows.itertuples():
-            later = rows[(rows["date"] >= first.date + timedelta(days=60)) & (rows["date"] <= first.date + timedelta(days=240))]
-            if first.date.year == 2023 and len(later):
-                changes.append(later["value"].iloc[0] - first.value)
-                break
-    return np.array(changes)
-
-
 def effect_row(effects, intervention, measure, area):
     got = marts(effects["home"], "select * from intervention_effects")
     row = got[(got["intervention"] == intervention) & (got["measure"] == measure) & (got["area_code"] == area)]
     assert len(row) == 1
     return row.iloc[0]
+
+
+def as_of_day(effects) -> date:
+    """The last day of the latest month with an outcome file (no --as-of): follow-up windows are judged there."""
+    latest = max(effects["measurements"]["date"]).replace(day=1)
+    return (latest + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def published_cells(effects) -> pd.DataFrame:
+    return marts(effects["home"], "select * from intervention_effects")
+
+
+def test_every_effect_row_equals_the_independent_computation(effects):
+    """Every published row, every column of methods.md (revision 2 included), suppression included, to 1e-9."""
+    got = published_cells(effects)
+    assert len(got) >= 16
+    for row in got.itertuples():
+        want = expected_effect(effects["enrolments"], effects["measurements"], row.intervention, row.measure,
+                               row.area_code, row.period_start.year, as_of_day(effects))
+        for column in EFFECT_COLUMNS:
+            value, expected = getattr(row, column), want[column]
+            where = (row.intervention, row.measure, row.area_code, column, value, expected)
+            if expected is None or (isinstance(expected, float) and np.isnan(expected)):
+                assert pd.isna(value), where
+            elif isinstance(expected, (bool, np.bool_)):
+                assert bool(value) == bool(expected), where
+            else:
+                assert not pd.isna(value) and abs(float(value) - float(expected)) < 1e-9, where
 
 
 @pytest.mark.parametrize("area", ["905", "499", "17"])
@@ -158,16 +189,68 @@ def test_effects_equal_scipy_on_the_same_rows(effects, area, measure):
     assert abs(row["mean_change"] - change.mean()) < 1e-9
     assert abs(row["baseline_mean"] - pairs["base"].mean()) < 1e-9
     assert abs(row["ci95_low"] - paired.low) < 1e-9 and abs(row["ci95_high"] - paired.high) < 1e-9
-    comparison = comparison_changes(effects["enrolments"], effects["measurements"], "IPC", measure, area)
-    if len(comparison) >= 2:
+    comparison = comparison_pairs(effects["enrolments"], effects["measurements"], measure, area, 2023)
+    comparison = (comparison["follow"] - comparison["base"]).to_numpy(float)
+    if len(comparison) >= 5:
         welch = stats.ttest_ind(change, comparison, equal_var=False).confidence_interval(0.95)
         assert abs(row["comparison_change"] - comparison.mean()) < 1e-9
         assert abs(row["did_estimate"] - (change.mean() - comparison.mean())) < 1e-9
         assert abs(row["did_ci95_low"] - welch.low) < 1e-9 and abs(row["did_ci95_high"] - welch.high) < 1e-9
+    elif len(comparison):
+        assert pd.isna(row["comparison_change"]) and pd.isna(row["comparison_clients"]), row
     better = -change if measure == "PHQ9" else change
     mcid = 5
     assert abs(row["share_improved_mcid"] - (better.round(10) >= mcid).mean()) < 1e-9
     assert f"n = {len(pairs)}" in row["method_note_en"] and "not randomised" in row["method_note_en"]
+
+
+def test_comparison_group_leaves_out_every_programme_using_the_measure(effects):
+    """IPC's PHQ9 comparison in Vaasa: the 11 never-enrolled clients (one of 12 was measured 50 days apart) and
+    the 6 lifestyle-counselling participants, not the 7 outreach-team participants (their programme uses PHQ9)."""
+    row = effect_row(effects, "IPC", "PHQ9", "905")
+    assert row["comparison_clients"] == 11 + 6 == row["comparison_pairs"]
+    outreach = effect_row(effects, "JALKAUTUVA_TIIMI", "PHQ9", "905")
+    assert outreach["comparison_clients"] == 17 and outreach["pairs"] == 7
+    assert "programme measured with this measure" in row["method_note_en"]
+
+
+def test_comparison_figures_of_one_to_four_clients_are_suppressed(effects):
+    row = effect_row(effects, "IPC", "PROMIS10_PSYK", "499")
+    assert not bool(row["is_suppressed"]) and row["pairs"] >= 10 and not pd.isna(row["mean_change"])
+    for column in COMPARISON_COLUMNS:
+        assert pd.isna(row[column]), column
+    assert "fewer than 5 clients" in row["method_note_en"] and "(n = 3)" not in row["method_note_en"]
+    # No comparison clients at all (Vaasa): zero is not suppressed, the comparison figures are simply empty.
+    vaasa = effect_row(effects, "IPC", "PROMIS10_PSYK", "905")
+    assert vaasa["comparison_clients"] == 0 and pd.isna(vaasa["did_estimate"]) and pd.isna(vaasa["ancova_estimate"])
+
+
+def test_completers_hidden_when_the_non_completers_are_few(effects):
+    row = effect_row(effects, "JALKAUTUVA_TIIMI", "PHQ9", "905")
+    assert row["participants"] == 7 and pd.isna(row["completers"])   # 6 completers, 1 non-completer
+    ipc = effect_row(effects, "IPC", "PHQ9", "905")
+    assert ipc["completers"] == 23 and ipc["participants"] == 30
+
+
+def test_low_precision_and_provisional_rows_say_so(effects):
+    row = effect_row(effects, "JALKAUTUVA_TIIMI", "PHQ9", "905")
+    assert bool(row["is_low_precision"]) and bool(row["is_provisional"])
+    assert "Indicative (few pairs)" in row["method_note_en"] and "Provisional" in row["method_note_en"]
+    assert "Suuntaa antava (vähän pareja)" in row["method_note_fi"] and "Alustava" in row["method_note_fi"]
+    assert "Riktgivande (få par)" in row["method_note_sv"] and "Preliminär" in row["method_note_sv"]
+    ipc = effect_row(effects, "IPC", "PHQ9", "905")
+    assert not bool(ipc["is_low_precision"]) and not bool(ipc["is_provisional"])
+    assert "Indicative" not in ipc["method_note_en"] and "Provisional" not in ipc["method_note_en"]
+
+
+def test_new_columns_are_in_the_column_catalog(effects):
+    catalog = marts(effects["home"], "select * from column_catalog where mart = 'intervention_effects'")
+    documented = catalog.set_index("column_name")
+    for column in ["comparison_clients", "ancova_estimate", "ancova_ci95_low", "ancova_ci95_high",
+                   "comparison_share_improved_mcid", "mcid_share_difference", "mcid_diff_ci95_low",
+                   "mcid_diff_ci95_high", "comparison_baseline_mean", "is_low_precision", "is_provisional"]:
+        for label in ("label_fi", "label_sv", "label_en", "description", "description_fi", "description_sv"):
+            assert isinstance(documented.loc[column, label], str) and documented.loc[column, label], (column, label)
 
 
 def test_window_edges_and_participants(effects):
