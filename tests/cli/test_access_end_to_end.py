@@ -48,13 +48,16 @@ AREAS = {658: ("SSS", "country"), 891: ("17", "welfare_area"), 971: ("17", "welf
          1905: ("905", "municipality"), 1499: ("499", "municipality")}
 
 
+DELIVERED_VISIT_MONTHS = {"905": ["2022-01", "2023-01", "2023-02"], "499": ["2022-01", "2023-01"]}
+
+
 @pytest.fixture(scope="module")
 def access(tmp_path_factory):
     home = tmp_path_factory.mktemp("access") / "home"
     landing = home / "landing"
     rng = np.random.default_rng(11)
     visits = []
-    for municipality, months in {"905": ["2022-01", "2023-01", "2023-02"], "499": ["2022-01", "2023-01"]}.items():
+    for municipality, months in DELIVERED_VISIT_MONTHS.items():
         for k, month in enumerate(months):
             rows = random_month(rng, municipality, date.fromisoformat(month + "-01"), 200, 10000 * k)
             VisitFile(rows).write(landing / "avohilmo" / f"avohilmo_{municipality}_{month}.csv")
@@ -199,9 +202,13 @@ def test_director_indicators_equal_an_independent_computation(access):
             r = row.loc[("wait_pc_doctor_over_7d", area, grain, start)]
             assert close(r["value"], over_7) and r["numerator"] == (waits > 7).sum() and r["denominator"] == len(waits)
             assert r["status"] == status(over_7, "<=", 0.5)
-            counted = v["municipality"].unique() if area == "17" else [area]
-            per_1000 = 1000 * (v["palvelumuoto"] == "T11").sum() / sum(residents[m] for m in counted)
-            assert close(row.loc[("visits_pc_per_1000", area, grain, start), "value"], per_1000)
+            # Annualised over the person-years of the municipality-months with data (methods.md revision 2): a
+            # quarter with one month of 499 and two of 905 is not diluted by 499's missing month.
+            person_years = sum(residents[m] / 12 for m, months in DELIVERED_VISIT_MONTHS.items()
+                               for month in months if in_period(month + "-01") and area in ("17", m))
+            per_1000 = 1000 * (v["palvelumuoto"] == "T11").sum() / person_years
+            rate = row.loc[("visits_pc_per_1000", area, grain, start)]
+            assert close(rate["value"], per_1000) and close(rate["denominator"], person_years)
         c = contacts[contacts["started"].map(lambda t: in_period(t.strftime("%Y-%m-%d")))]
         answered = row.loc[("contacts_answered", "17", grain, start)]
         assert close(answered["value"], c["answered"].mean())

@@ -25,7 +25,10 @@ rolled as (
         sum(coverage.deliveries_expected)::integer as deliveries_expected,
         sum(coverage.deliveries_accepted)::integer as deliveries_accepted,
         sum(coverage.deliveries_received)::integer as deliveries_received,
-        sum(coverage.expected_with_blocking_failure)::integer as expected_with_blocking_failure
+        sum(coverage.expected_with_blocking_failure)::integer as expected_with_blocking_failure,
+        sum(coverage.thin_slots)::integer as thin_slots,
+        sum(coverage.lines_accepted)::bigint as lines_accepted,
+        sum(coverage.lines_expected)::bigint as lines_expected
     from coverage
     cross join grains
     group by all
@@ -36,15 +39,9 @@ final as (
         rolled.*,
         case when deliveries_expected > 0
             then deliveries_accepted::double / deliveries_expected end as coverage,
-        case
-            when deliveries_expected = 0 then null
-            when deliveries_received = 0 then 'missing'
-            when deliveries_accepted::double / deliveries_expected >= thresholds.good_coverage
-                and expected_with_blocking_failure = 0 then 'good'
-            when deliveries_accepted::double / deliveries_expected >= thresholds.partial_min_coverage
-                then 'partial'
-            else 'poor'
-        end as reliability
+        {{ coverage_rows('lines_accepted', 'lines_expected') }} as coverage_rows,
+        {{ reliability_rule('deliveries_expected', 'deliveries_received', 'deliveries_accepted',
+            'expected_with_blocking_failure', coverage_rows('lines_accepted', 'lines_expected')) }} as reliability
     from rolled
     cross join thresholds
 )

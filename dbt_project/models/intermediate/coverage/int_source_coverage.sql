@@ -86,6 +86,25 @@ history as (
     group by 1, 2, 3
 ),
 
+judged_slots as (
+    -- A thin slot (methods.md revision 2): an accepted file with fewer data lines than thin_slot_share × the
+    -- slot's rows_expected (header-only files included). It is received, but not accepted.
+    select
+        in_range.*,
+        case when history.history_periods >= 6 then history.rows_expected end as rows_expected,
+        -- A slot that usually has fewer than thin_slot_min_expected lines is never thin: an empty month is
+        -- ordinary for a small municipality (deviation from the letter of revision 2, documented in the seed).
+        coalesce(in_range.is_expected and in_range.is_accepted and history.history_periods >= 6
+            and history.rows_expected >= thresholds.thin_slot_min_expected
+            and in_range.rows_received < thresholds.thin_slot_share * history.rows_expected, false) as is_thin
+    from in_range
+    cross join thresholds
+    left join history
+        on in_range.source = history.source
+        and in_range.municipality_code = history.municipality_code
+        and in_range.period_start = history.period_start
+),
+
 slot_rows as (
     select
         in_range.source,
@@ -95,21 +114,28 @@ slot_rows as (
         case when in_range.scope = 'region' then 'welfare_area' else 'municipality' end as area_level,
         in_range.period_start,
         in_range.is_expected::integer as deliveries_expected,
-        (in_range.is_expected and in_range.is_accepted)::integer as deliveries_accepted,
+        (in_range.is_expected and in_range.is_accepted and not in_range.is_thin)::integer as deliveries_accepted,
         (in_range.is_expected and in_range.files_received > 0)::integer as deliveries_received,
         (in_range.is_expected and in_range.blocking_check_failed)::integer as expected_with_blocking_failure,
+        in_range.is_thin::integer as thin_slots,
+        -- Row coverage: the data lines of accepted slots (thin ones too) against the lines expected. A complete
+        -- slot, and one without history, expects what it delivered; a thin, quarantined or missing slot with
+        -- history expects its rows_expected; a slot without history that delivered nothing expects nothing.
+        case when in_range.is_expected and in_range.is_accepted then in_range.rows_received else 0 end
+            as lines_accepted,
+        case
+            when not in_range.is_expected then 0
+            when in_range.is_accepted and not in_range.is_thin then in_range.rows_received
+            else coalesce(in_range.rows_expected, case when in_range.is_accepted then in_range.rows_received end, 0)
+        end as lines_expected,
         in_range.files_received,
         in_range.files_quarantined,
         in_range.rows_received,
         in_range.rows_rejected,
-        case when history.history_periods >= 6 then history.rows_expected end as rows_expected,
+        in_range.rows_expected,
         in_range.failed_checks,
         in_range.last_delivery_at
-    from in_range
-    left join history
-        on in_range.source = history.source
-        and in_range.municipality_code = history.municipality_code
-        and in_range.period_start = history.period_start
+    from judged_slots as in_range
 ),
 
 municipality_rows as (
@@ -146,6 +172,9 @@ welfare_area_rows as (
         sum(deliveries_accepted)::integer as deliveries_accepted,
         sum(deliveries_received)::integer as deliveries_received,
         sum(expected_with_blocking_failure)::integer as expected_with_blocking_failure,
+        sum(thin_slots)::integer as thin_slots,
+        sum(lines_accepted)::bigint as lines_accepted,
+        sum(lines_expected)::bigint as lines_expected,
         coalesce(any_value(regional_files.files_received), sum(municipality_rows.files_received))::bigint
             as files_received,
         coalesce(any_value(regional_files.files_quarantined), sum(municipality_rows.files_quarantined))::bigint
@@ -177,15 +206,9 @@ final as (
         all_rows.*,
         case when deliveries_expected > 0
             then deliveries_accepted::double / deliveries_expected end as coverage,
-        case
-            when deliveries_expected = 0 then null
-            when deliveries_received = 0 then 'missing'
-            when deliveries_accepted::double / deliveries_expected >= thresholds.good_coverage
-                and expected_with_blocking_failure = 0 then 'good'
-            when deliveries_accepted::double / deliveries_expected >= thresholds.partial_min_coverage
-                then 'partial'
-            else 'poor'
-        end as reliability
+        {{ coverage_rows('lines_accepted', 'lines_expected') }} as coverage_rows,
+        {{ reliability_rule('deliveries_expected', 'deliveries_received', 'deliveries_accepted',
+            'expected_with_blocking_failure', coverage_rows('lines_accepted', 'lines_expected')) }} as reliability
     from all_rows
     cross join thresholds
 )

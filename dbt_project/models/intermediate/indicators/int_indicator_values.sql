@@ -182,38 +182,50 @@ contact_figures as (
     group by all
 ),
 
-accepted_in_period as (
-    -- Municipalities whose visits are counted: those with an accepted visit file in the period.
-    select distinct avohilmo.area_code as municipality_code, avohilmo.period_grain, avohilmo.period_start
-    from coverage as avohilmo
-    where avohilmo.source = 'avohilmo' and avohilmo.area_level = 'municipality'
-        and avohilmo.deliveries_accepted > 0
+visit_months as (
+    -- Municipality-months with data (methods.md revision 2): an accepted, not thin visit file holding at least
+    -- one accepted data row. Only these add visits and person-years to the per-capita rate.
+    select area_code as municipality_code, period_start as visit_month
+    from {{ ref('int_source_coverage') }}
+    where source = 'avohilmo' and area_level = 'municipality' and period_grain = 'month'
+        and deliveries_accepted > 0 and rows_received - rows_rejected > 0
 ),
 
 residents_by_year as (
     select municipality_code, year, sum(residents) as residents from residents group by all
 ),
 
-period_residents as (
-    -- Residents on 31 December of the period's year, or of the latest earlier year delivered.
-    select
-        accepted_in_period.*,
-        residents_by_year.residents
-    from accepted_in_period
+person_months as (
+    -- Residents on 31 December of the month's year, or of the latest earlier year delivered, ÷ 12.
+    select visit_months.*, residents_by_year.residents / 12.0 as person_years
+    from visit_months
     inner join residents_by_year
-        on accepted_in_period.municipality_code = residents_by_year.municipality_code
-        and residents_by_year.year <= year(accepted_in_period.period_start)
+        on visit_months.municipality_code = residents_by_year.municipality_code
+        and residents_by_year.year <= year(visit_months.visit_month)
     qualify row_number() over (
-        partition by accepted_in_period.municipality_code, accepted_in_period.period_grain,
-            accepted_in_period.period_start
-        order by residents_by_year.year desc) = 1
+        partition by visit_months.municipality_code, visit_months.visit_month order by residents_by_year.year desc) = 1
 ),
 
-residents_by_area as (
-    select municipality_code as area_code, period_grain, period_start, residents from period_residents
-    union all
-    select municipalities.welfare_area_code, period_grain, period_start, sum(residents)
-    from period_residents inner join municipalities on period_residents.municipality_code = municipalities.code
+pc_visits_by_month as (
+    select municipality_code, visit_month, sum(visits) as visits
+    from visit_counts
+    where service_line = 'primary_care'
+    group by all
+),
+
+rate_months as (
+    select person_months.municipality_code, person_months.visit_month, person_months.person_years,
+        coalesce(pc_visits_by_month.visits, 0) as visits
+    from person_months
+    left join pc_visits_by_month using (municipality_code, visit_month)
+),
+
+rate_figures as (
+    select by_area.area_code, grains.period_grain,
+        date_trunc(grains.period_grain, by_area.visit_month)::date as period_start,
+        sum(by_area.visits)::bigint as visits, sum(by_area.person_years) as person_years
+    from ({{ in_own_and_welfare_area('rate_months') }}) as by_area
+    cross join grains
     group by all
 ),
 
@@ -235,9 +247,10 @@ enrolments as (
 ),
 
 enrolment_figures as (
-    -- Enrolments starting in the period, by the municipality whose file delivered them.
+    -- Enrolments starting in the period, by the municipality whose file delivered them; completed = completed
+    -- within 365 days of the start (methods.md revision 2; maturity is judged in director_indicators).
     select by_area.area_code, grains.period_grain, date_trunc(grains.period_grain, start_date)::date as period_start,
-        count(*) filter (where status = 'completed') as completed, count(*) as enrolled,
+        count(*) filter (where status = 'completed' and end_date - start_date <= 365) as completed, count(*) as enrolled,
         count(distinct client_id) as persons
     from ({{ in_own_and_welfare_area('enrolments') }}) as by_area
     cross join grains
@@ -280,7 +293,7 @@ maple_figures as (
 
 figures as (
     select 'wait_pc_doctor_over_7d' as indicator_id, area_code, period_grain, period_start,
-        doctor_over_7::bigint as numerator, doctor_visits::bigint as denominator,
+        doctor_over_7::bigint as numerator, doctor_visits::double as denominator,
         doctor_over_7::double / nullif(doctor_visits, 0) as value, doctor_persons as persons
     from wait_figures
     union all
@@ -304,14 +317,15 @@ figures as (
         oral_within::double / nullif(oral_judged, 0), oral_judged_persons
     from wait_figures
     union all
+    -- Annualised: visits per 1,000 person-years of the municipality-months with data.
     select 'visits_pc_per_1000', wait_figures.area_code, wait_figures.period_grain, wait_figures.period_start,
-        pc_visits_any_urgency, residents_by_area.residents,
-        1000.0 * pc_visits_any_urgency / nullif(residents_by_area.residents, 0), pc_visit_persons
+        rate_figures.visits, rate_figures.person_years,
+        1000.0 * rate_figures.visits / nullif(rate_figures.person_years, 0), pc_visit_persons
     from wait_figures
-    left join residents_by_area
-        on wait_figures.area_code = residents_by_area.area_code
-        and wait_figures.period_grain = residents_by_area.period_grain
-        and wait_figures.period_start = residents_by_area.period_start
+    left join rate_figures
+        on wait_figures.area_code = rate_figures.area_code
+        and wait_figures.period_grain = rate_figures.period_grain
+        and wait_figures.period_start = rate_figures.period_start
     union all
     select 'contacts_answered', area_code, period_grain, period_start, answered, contacts,
         answered::double / nullif(contacts, 0), null

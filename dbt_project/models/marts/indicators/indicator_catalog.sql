@@ -21,6 +21,10 @@ final as (
         source_mart,
         source,
         sotkanet_id,
+        coalesce(sotkanet_id_confirmed, false) as sotkanet_id_confirmed,
+        guarantee_service_line,
+        coalesce(is_person_share, false) as is_person_share,
+        maturity_days,
         method_note_fi,
         method_note_sv,
         method_note_en

@@ -15,6 +15,7 @@ final as (
         source,
         deliveries_expected,
         deliveries_accepted,
+        thin_slots,
         files_received,
         files_quarantined,
         rows_received,
@@ -23,6 +24,7 @@ final as (
         failed_checks,
         last_delivery_at,
         coverage,
+        coverage_rows,
         reliability
     from coverage
     where deliveries_expected > 0 or files_received > 0
