@@ -1,20 +1,27 @@
-"""The intervention effects hidden in the sample outcomes, and the difference-in-differences the method
-of methods.md ("Intervention effects") must recover from them.
+"""The intervention effects hidden in the sample outcomes, and the figures the methods of methods.md
+("Intervention effects", "Revision 2") must recover from them: the difference-in-differences and the
+baseline-adjusted (ANCOVA) estimate.
 
 Each measurement is a latent normal value rounded to the measure's step and clipped to its range:
 baseline B = q(X), follow-up F = q(X + change + noise). TRUE_EFFECTS gives the participants' latent mean
-change; NATURAL_CHANGE (in MEASURES) that of never-enrolled comparison clients. What the method sees differs
-from these latent numbers in two ways, both computed exactly here (no simulation):
+change; NATURAL_CHANGE (in MEASURES) that of never-enrolled comparison clients. The comparison group is
+every client never enrolled in any intervention using the measure (revision 2); in the sample those are
+exactly the comparison clients of enrolments.COMPARISON_SETS (a client has one role in the whole sample, and
+participants are measured only with their own programme's measures), so no other programme's participants
+mix into it. What the method sees still differs from the latent numbers through rounding and clipping,
+computed exactly here (no simulation):
 
-- rounding and clipping: E[F − B] is not the latent change when values pile up at a range edge. The means
-  are kept well inside the ranges, so this bias is small (largest for RAI_ADLH, an integer 0–6);
-- contamination: an intervention's comparison group is every client of the area never enrolled in *it*,
-  so participants of another intervention using the same measure (KOTIKUNTOUTUS and ETAKUNTOUTUS share
-  RAI_ADLH and WHODAS12; IPC and JALKAUTUVA_TIIMI share PHQ9; three share SDQ) count as comparison clients
-  with their own change. The comparison change is the pair-weighted mix (weights from enrolments.py).
+- DiD: E[F − B] is not the latent change when values pile up at a range edge (PHQ9's floor at 0 under
+  IPC's follow-up, RAI_ADLH's 0–6). The true DiD is E[F − B | participants] − E[F − B | comparison].
+- ANCOVA: the OLS fit F ~ 1 + B + participant converges to c = ΔE[F] − b·ΔE[B], with b the pooled
+  within-group slope Cov(B, F) / Var(B) (each group weighted by its expected share of the pairs). In the
+  latent model the change does not depend on the baseline, so both groups' slopes are 1 and c = DiD; the
+  rounding (a measurement error of the baseline) and the clipping (a floor under the follow-up) bend the
+  slopes below 1, so c differs from the DiD by (1 − b)·ΔE[B] and more where the groups' baselines differ
+  (true_ancova, from the groups' exact moments of the delivered values).
 
 An intervention marked NO_EFFECT gets the latent change that makes its participants' expected change equal
-to its comparison group's: its true difference-in-differences is exactly 0.
+to the comparison group's: its true difference-in-differences is exactly 0 (its ANCOVA truth is near 0).
 """
 from __future__ import annotations
 
@@ -23,10 +30,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from scipy.special import ndtr
 
 from tiedolla.reference import read_seed
-from tiedolla.sample.enrolments import (BASELINE_LAG, BASELINE_SHARE, COMPARISON_SETS, FOLLOW_UP_LAG,
-                                        FOLLOW_UP_SHARE, PROGRAMMES)
+from tiedolla.sample.enrolments import BASELINE_SHARE, COMPARISON_SETS, FOLLOW_UP_SHARE, PROGRAMMES
 
 NO_EFFECT = None
 
@@ -76,7 +83,8 @@ MEASURE_CODES = tuple(MEASURES)
 class TrueEffect:
     latent: float          # participants' latent mean change (what the generator adds)
     participants: float    # expected mean (follow-up − baseline) of participants' pairs
-    comparison: float      # expected mean change of the comparison group's pairs (contamination included)
+    comparison: float      # expected mean change of the comparison group's pairs (never-enrolled clients)
+    ancova: float          # the OLS limit of the participant coefficient of F ~ 1 + B + participant
 
     @property
     def did(self) -> float:
@@ -104,7 +112,7 @@ def expected_value(code: str, mean: float, sd: float) -> float:
     low, high = measure_range(code)
     step = MEASURES[code].step
     thresholds = low + (np.arange(1, round((high - low) / step) + 1) - 0.5) * step
-    above = 0.5 * (1 - _erf((thresholds - mean) / (sd * math.sqrt(2))))
+    above = ndtr((mean - thresholds) / sd)
     return float(low + step * above.sum())
 
 
@@ -116,24 +124,75 @@ def expected_change(code: str, baseline: tuple[float, float], latent_change: flo
             - expected_value(code, mean, sd))
 
 
+@dataclass(frozen=True)
+class Moments:
+    """Of a group's delivered (baseline, follow-up) pairs."""
+    baseline: float
+    followup: float
+    baseline_variance: float
+    covariance: float
+
+
+@lru_cache(maxsize=None)
+def pair_moments(code: str, baseline: tuple[float, float], latent_change: float) -> Moments:
+    """E[B], E[F], Var(B) and Cov(B, F) for B = q(X), F = q(X + change + ε), X ~ N(baseline), ε ~ N(0, noise):
+    E[B·F] = Σ_k v_k ∫_{cell k} E[q(x + change + ε)] φ(x) dx, by Gauss–Legendre within each rounding cell (the
+    outer cells, which take the clipped tails, cut at 12 sd)."""
+    mean, sd = baseline
+    noise = MEASURES[code].noise
+    values, thresholds = _grid(code)
+    edges = np.r_[min(thresholds[0], mean) - 12 * sd, thresholds, max(thresholds[-1], mean) + 12 * sd]
+    nodes, weights = np.polynomial.legendre.leggauss(24)
+    low, high = edges[:-1, None], edges[1:, None]
+    x = (low + high) / 2 + (high - low) / 2 * nodes                   # cells × nodes
+    w = (high - low) / 2 * weights * np.exp(-0.5 * ((x - mean) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
+    held = w.sum(axis=1) > 1e-17                                      # cells with any mass (PROMIS: 521)
+    values, x, w = values[held], x[held], w[held]
+    # E[q(x + change + ε)] = lowest value + step × Σ_thresholds P(x + change + ε > t).
+    step = MEASURES[code].step
+    above = ndtr((x[..., None] + latent_change - thresholds) / noise).sum(axis=-1)
+    followup_given_x = values[0] + step * above
+    mass = w.sum(axis=1)                                              # P(B = v_k)
+    e_b = float(values @ mass)
+    e_bb = float((values ** 2) @ mass)
+    e_f = float((w * followup_given_x).sum())
+    e_bf = float(values @ (w * followup_given_x).sum(axis=1))
+    return Moments(e_b, e_f, e_bb - e_b ** 2, e_bf - e_b * e_f)
+
+
+def ancova_limit(participants: Moments, comparison: Moments, share: float) -> float:
+    """The participant coefficient OLS converges to when a share `share` of the pairs are participants'."""
+    slope = ((share * participants.covariance + (1 - share) * comparison.covariance)
+             / (share * participants.baseline_variance + (1 - share) * comparison.baseline_variance))
+    return ((participants.followup - comparison.followup)
+            - slope * (participants.baseline - comparison.baseline))
+
+
+def participant_share(key: tuple[str, str]) -> float:
+    """Expected share of a cell's pairs that are participants' (the rest: comparison clients' pairs), from
+    the yearly volumes of enrolments.py (the same per resident everywhere, so the same in every area)."""
+    programme, measure = key
+    p = next(p for p in PROGRAMMES if p.code == programme)
+    pairs = p.yearly * BASELINE_SHARE * (p.completion * FOLLOW_UP_SHARE[True]
+                                         + (1 - p.completion) * FOLLOW_UP_SHARE[False])
+    comparison = sum(s.yearly for s in COMPARISON_SETS if measure in s.measures)
+    return pairs / (pairs + comparison)
+
+
 @lru_cache(maxsize=None)
 def true_effects() -> dict[tuple[str, str], TrueEffect]:
-    """Every intervention × measure: latent and expected changes of participants and comparison group."""
-    latent = {key: (MEASURES[key[1]].natural if change is NO_EFFECT else change)
-              for key, change in TRUE_EFFECTS.items()}
-    # NO_EFFECT changes depend on each other through contamination (three interventions share SDQ):
-    # a fixed point, reached in a few rounds because the contamination weights are well below 1.
-    for _ in range(60):
-        participants = {key: expected_change(key[1], MEASURES[key[1]].participants, change)
-                        for key, change in latent.items()}
-        comparison = {key: _comparison_change(key, participants) for key in latent}
-        for key, change in TRUE_EFFECTS.items():
-            if change is NO_EFFECT:
-                latent[key] = _solve(key[1], MEASURES[key[1]].participants, comparison[key])
-    participants = {key: expected_change(key[1], MEASURES[key[1]].participants, change)
-                    for key, change in latent.items()}
-    return {key: TrueEffect(latent[key], participants[key], _comparison_change(key, participants))
-            for key in TRUE_EFFECTS}
+    """Every intervention × measure: latent and expected changes of participants and comparison group, and
+    the ANCOVA limit."""
+    out = {}
+    for key, change in TRUE_EFFECTS.items():
+        measure = key[1]
+        model = MEASURES[measure]
+        comparison = expected_change(measure, model.comparison, model.natural)
+        latent = _solve(measure, model.participants, comparison) if change is NO_EFFECT else change
+        ancova = ancova_limit(pair_moments(measure, model.participants, latent),
+                              pair_moments(measure, model.comparison, model.natural), participant_share(key))
+        out[key] = TrueEffect(latent, expected_change(measure, model.participants, latent), comparison, ancova)
+    return out
 
 
 def true_did() -> dict[tuple[str, str], float]:
@@ -142,35 +201,9 @@ def true_did() -> dict[tuple[str, str], float]:
     return {key: effect.did for key, effect in true_effects().items()}
 
 
-def comparison_weights(key: tuple[str, str]) -> dict[str, float]:
-    """Expected comparison pairs a year (scale 1) behind intervention × measure `key`'s comparison group:
-    'comparison' for the never-enrolled comparison clients, else the other intervention's code."""
-    programme, measure = key
-    weights = {"comparison": sum(s.yearly for s in COMPARISON_SETS if measure in s.measures)}
-    for other in PROGRAMMES:
-        if other.code != programme and measure in measures_of(other.code):
-            follow_up = (other.completion * FOLLOW_UP_SHARE[True]
-                         + (1 - other.completion) * FOLLOW_UP_SHARE[False])
-            weights[other.code] = other.yearly * BASELINE_SHARE * follow_up * _pair_within_window()
-    return weights
-
-
-def _comparison_change(key: tuple[str, str], participants: dict[tuple[str, str], float]) -> float:
-    measure = key[1]
-    model = MEASURES[measure]
-    changes = {"comparison": expected_change(measure, model.comparison, model.natural)}
-    changes.update({other: participants[(other, measure)] for other in comparison_weights(key)
-                    if other != "comparison"})
-    weights = comparison_weights(key)
-    return sum(weights[g] * changes[g] for g in weights) / sum(weights.values())
-
-
-@lru_cache(maxsize=None)
-def _pair_within_window() -> float:
-    """P(follow-up − baseline ≤ 240 days): a participant's two measurements then form a comparison pair for
-    every other intervention using the measure (they are always ≥ 60 days apart)."""
-    gap = np.convolve(BASELINE_LAG, FOLLOW_UP_LAG)
-    return float(gap[:241].sum() / gap.sum())
+def true_ancova() -> dict[tuple[str, str], float]:
+    """The true baseline-adjusted effect per intervention × measure: what ancova_estimate converges to."""
+    return {key: effect.ancova for key, effect in true_effects().items()}
 
 
 def _solve(code: str, baseline: tuple[float, float], target: float) -> float:
@@ -183,9 +216,13 @@ def _solve(code: str, baseline: tuple[float, float], target: float) -> float:
     return (lo + hi) / 2
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    """numpy has no erf (and scipy is not a dependency): math.erf over a few hundred thresholds."""
-    return np.array([math.erf(value) for value in x], dtype=float)
+@lru_cache(maxsize=None)
+def _grid(code: str) -> tuple[np.ndarray, np.ndarray]:
+    """A measure's delivered values and the rounding thresholds between them."""
+    low, high = measure_range(code)
+    step = MEASURES[code].step
+    count = round((high - low) / step)
+    return low + step * np.arange(count + 1), low + (np.arange(1, count + 1) - 0.5) * step
 
 
 @lru_cache(maxsize=None)

@@ -1,9 +1,10 @@
 """Who is enrolled in which intervention and when, and the never-enrolled clients measured for comparison.
 
 Every volume is per resident (scaled like the residents), so each municipality has the same mix of
-participants and comparison clients in expectation: the contamination of one intervention's comparison group
-by another intervention's participants (effects.py) is then the same everywhere. A client is drawn at most
-once, for one role: one enrolment, or one comparison pair, in the whole sample.
+participants and comparison clients in expectation: the participants' share of a cell's pairs, which the true
+ANCOVA effect depends on a little (effects.py), is then the same everywhere. A client is drawn at most once,
+for one role: one enrolment, or one comparison pair, in the whole sample; so the comparison group of
+methods.md (never enrolled in any intervention using the measure) is exactly the comparison clients.
 """
 from __future__ import annotations
 

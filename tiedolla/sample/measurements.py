@@ -100,8 +100,8 @@ def with_window_edges(rows: Measurements, cohorts: Cohorts, live: Live,
     added, so no file planned with rows loses them.
 
     `live(day, home)` → bool array: whether a measurement on that day reaches a loading file. Participants of
-    interventions whose measures no other intervention uses are preferred, so that no comparison group of
-    effects.py changes. Returns the rows and the chosen enrolment per edge (absent when none fits)."""
+    interventions whose measures no other intervention uses are preferred (an edge participant stays out of
+    every comparison group of its measures either way: methods.md revision 2). Returns the rows and the chosen enrolment per edge (absent when none fits)."""
     e = cohorts.enrolments
     effects = true_effects()
     baseline, follow_up = _day_of(rows, e, BASELINE), _day_of(rows, e, FOLLOW_UP)
