@@ -108,3 +108,25 @@ def test_sample_director_indicators_cover_every_indicator_with_a_delivered_sourc
                           "wait_pc_median_days", "wait_dentist_over_21d", "wait_oral_within_guarantee",
                           "contacts_answered", "contacts_digital", "visits_pc_per_1000", "data_coverage",
                           "intervention_completion", "rai_maple_high"}
+
+
+def test_status_lists_off_target_indicators_once_each_and_never_an_immature_completion(sample_home):
+    """methods.md revision 2 / issue 16: completion of the latest months is not_mature (ongoing enrolments are not
+    failures), so `tiedolla status` never lists it as off target; each off-target indicator is one line."""
+    home, _, _ = sample_home
+    immature = query(home, """select count(*) from director_indicators where indicator_id = 'intervention_completion'
+                              and status = 'not_mature' and value is null and numerator is null""")[0][0]
+    assert immature > 0
+    assert query(home, """select count(*) from director_indicators where indicator_id = 'intervention_completion'
+                          and period_start + interval 1 year > '2019-12-31' and period_grain = 'month'
+                          and status <> 'not_mature'""")[0][0] == 0
+    status = json.loads(tiedolla(home, "status", "--json").stdout)["off_target"]
+    listed = [item["indicator_id"] for item in status["indicators"]]
+    assert len(listed) == len(set(listed)) and "intervention_completion" not in listed
+    text = tiedolla(home, "status").stdout
+    block = text.split("off target in", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    assert [line.split(" (", 1)[0].strip() for line in block] == listed
+    for item in status["indicators"]:
+        assert query(home, f"""select count(*) from director_indicators where indicator_id = '{item['indicator_id']}'
+                               and period_grain = 'month' and period_start = '{status['month']}-01'
+                               and status = 'off_target'""")[0][0] == len(item["areas"])

@@ -52,7 +52,9 @@ def collect_status(home: Home) -> dict:
 
 
 def _off_target(home: Home) -> dict:
-    """Indicators off target in the latest complete month: the latest month every monthly source has reached."""
+    """Indicators off target in the latest complete month (the latest month every monthly source has reached),
+    grouped by indicator with the areas that miss. Only final figures can be off target: an immature period
+    has status not_mature and a hidden one no_data (methods.md revision 2), so neither is listed."""
     con = duckdb.connect(str(home.marts_db), read_only=True)
     try:
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
@@ -66,14 +68,30 @@ def _off_target(home: Home) -> dict:
         if month is None:
             return {"month": None, "indicators": []}
         rows = con.execute("""
-            select d.indicator_id, c.name_en, d.area_code, d.value, d.target, c.target_rule, d.reliability
+            select d.indicator_id, c.name_en, c.target_rule, d.area_code, d.area_level, d.value, d.reliability
             from director_indicators d join indicator_catalog c using (indicator_id)
             where d.period_grain = 'month' and d.period_start = ? and d.status = 'off_target'
             order by d.indicator_id, d.area_level desc, d.area_code""", [month]).fetchall()
     finally:
         con.close()
-    keys = ("indicator_id", "name", "area_code", "value", "target", "target_rule", "reliability")
-    return {"month": str(month)[:7], "indicators": [dict(zip(keys, r)) for r in rows]}
+    grouped: dict[str, dict] = {}
+    for indicator_id, name, target_rule, area_code, area_level, value, reliability in rows:
+        entry = grouped.setdefault(indicator_id, {"indicator_id": indicator_id, "name": name,
+                                                  "target_rule": target_rule, "areas": []})
+        entry["areas"].append({"area_code": area_code, "area_level": area_level, "value": value,
+                               "reliability": reliability})
+    return {"month": str(month)[:7], "indicators": list(grouped.values())}
+
+
+def _off_target_line(item: dict) -> str:
+    """One line per indicator: its target, then each area's value; data that is not good is said in words."""
+    areas = []
+    for area in item["areas"]:
+        note = "" if area["reliability"] == "good" else f" ({area['reliability']} data)"
+        areas.append(f"{area['area_code']} {area['value']:.3g}{note}")
+    count = len(item["areas"])
+    return (f"  {item['indicator_id']} ({item['name']}), target {item['target_rule']}: "
+            f"{count} area{'s' if count != 1 else ''}: {', '.join(areas)}")
 
 
 def _rejects_by_reason(home: Home) -> list[dict]:
@@ -114,11 +132,10 @@ def status_command(args) -> int:
             print(f"  {r['source']}.{r['column']}: {r['reason']}: {r['lines']} line(s) in {r['files']} file(s)")
     off = status.get("off_target") or {}
     if off.get("month"):
-        print(f"\noff target in {off['month']} (the latest month every monthly source has reached): "
-              f"{len(off['indicators'])}")
+        print(f"\noff target in {off['month']} (the latest month every monthly source has reached; immature "
+              f"and hidden figures are never listed): {len(off['indicators'])} indicator(s)")
         for item in off["indicators"]:
-            print(f"  {item['indicator_id']} ({item['name']}), area {item['area_code']}: {item['value']:.3g} "
-                  f"against {item['target_rule']} [{item['reliability']}]")
+            print(_off_target_line(item))
     print(f"\nquarantined files: {len(status['quarantined'])}")
     for q in status["quarantined"]:
         print(f"  {q['source']}/{q['file']}: {q['problem']}: {q['message']}\n    report: {q['report']}")
