@@ -97,11 +97,12 @@ DIRECTOR_INDICATORS = ExportTable(
     # Without numerator and denominator: counts of visits (e.g. 2 over 90 days) would describe 1–4
     # persons, and without counts no published cell can be subtracted from a total.
     columns=("indicator_id", "area_code", "period_start", "unit", "value", "target", "status", "national_value",
-             "change_12m", "coverage", "reliability"),
+             "change_12m", "figure_note", "coverage", "reliability"),
     keys=("indicator_id", "area_code", "period_start"),
     where="period_grain = 'year'",
     order_by="indicator_id, period_start, area_level desc, area_code",
-    categories={"indicator_id": "indicator", "unit": "unit", "status": "status", "reliability": "reliability"},
+    categories={"indicator_id": "indicator", "unit": "unit", "status": "status", "figure_note": "figure_note",
+                "reliability": "reliability"},
     # Shares alone cannot be subtracted, but a lone hidden municipality beside its welfare area is still
     # hidden in company, as in the other tables.
     cells=(ProtectedCell(size="denominator", primary="is_suppressed", hides=("value", "change_12m", "status")),),

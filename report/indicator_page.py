@@ -39,6 +39,7 @@ class Card:
     reliability: str
     reliability_words: str
     method_note: str
+    figure_note: str                # "not yet mature", "rule changed", … beside the figure (revision 2)
     suppressed: bool
     has_target: bool
 
@@ -79,7 +80,8 @@ def render_page(marts: PublishedMarts, language: str, area: str) -> str:
 def _card(marts: PublishedMarts, labels: Labels, indicator, area: str) -> Card:
     language, unit = labels.language, indicator.unit
     history = marts.frame("""
-        select period_start, value, status, national_value, change_12m, is_suppressed, coverage, reliability
+        select period_start, value, status, national_value, change_12m, series_break, figure_note, is_suppressed,
+            coverage, reliability
         from director_indicators
         where indicator_id = ? and area_code = ? and period_grain = 'month'
         order by period_start""", [indicator.indicator_id, area])
@@ -92,6 +94,13 @@ def _card(marts: PublishedMarts, labels: Labels, indicator, area: str) -> Card:
     name = labels.category("indicator", indicator.indicator_id)
     value_text = (labels.text("report_suppressed") if row is not None and bool(row.is_suppressed)
                   else figure(None if row is None else row.value, unit, language))
+    notes = [] if row is None or is_missing(row.figure_note) else [labels.category("figure_note", row.figure_note)]
+    if row is not None and (history.period_start > row.period_start).any() and \
+            (history[history.period_start > row.period_start].status == "not_mature").any():
+        notes.append(labels.text("report_later_not_mature"))     # the card shows the latest mature period
+    change_text = (labels.category("figure_note", "rule_changed") if row is not None and bool(row.series_break)
+                   else change(None if row is None else row.change_12m, unit, language,
+                               labels.text("unit_percentage_points")))
     return Card(
         indicator_id=indicator.indicator_id, name=name, sector=labels.category("sector", indicator.sector),
         period="–" if row is None else f"{row.period_start:%Y-%m}",
@@ -99,13 +108,13 @@ def _card(marts: PublishedMarts, labels: Labels, indicator, area: str) -> Card:
         target=target_text or labels.text("report_no_target"),
         status=status, status_label=labels.category("status", status),
         national=figure(None if row is None else row.national_value, unit, language),
-        change_12m=change(None if row is None else row.change_12m, unit, language,
-                          labels.text("unit_percentage_points")),
+        change_12m=change_text,
         trend_svg=sparkline(trend, None if is_missing(indicator.target_value) else indicator.target_value,
                             str(escape(f"{name}: {labels.text('report_trend')}"))),
         reliability="unknown" if row is None or is_missing(row.reliability) else row.reliability,
         reliability_words=_reliability_words(labels, row),
         method_note=indicator.note or "",
+        figure_note=" ".join(notes),
         suppressed=row is not None and bool(row.is_suppressed),
         has_target=target_text is not None)
 

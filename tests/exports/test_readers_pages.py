@@ -53,7 +53,7 @@ def test_the_indicator_page_renders_in_chromium_offline_without_errors(exported,
         assert set(page.locator("section.card h2").all_inner_texts()) == set(catalog.name)
         assert page.locator("svg.sparkline").count() >= len(catalog) // 2
         statuses = set(page.locator("section.card").evaluate_all("cards => cards.map(c => c.dataset.status)"))
-        assert statuses <= {"on_target", "near", "off_target", "no_data"} and len(statuses) > 1
+        assert statuses <= {"on_target", "near", "off_target", "no_data", "not_mature"} and len(statuses) > 1
         page.screenshot(path=str(SCREENSHOTS / f"indicators_{language}.png"), full_page=True)
         browser.close()
     assert problems == []
@@ -109,3 +109,27 @@ def test_export_and_report_without_a_publication_say_so(tmp_path):
     for command in ("export", "report"):
         result = tiedolla(tmp_path / "empty", command, check=False)
         assert result.returncode == 1 and "no publication yet" in result.stderr
+
+
+def test_the_page_says_beside_each_figure_when_it_is_not_mature_or_the_rule_changed(exported):
+    """methods.md revision 2: completion shows its latest mature month and says later months are not yet
+    mature; a guarantee card whose month compares across a rule change says "rule changed" instead of a
+    change; the words come from the publication's labels in each language."""
+    home = exported["home"]
+    for language, later, rule in (("fi", "eivät ole vielä arvioitavissa", "Hoitotakuusääntö muuttui"),
+                                  ("sv", "ännu inte bedömbara", "Vårdgarantins regel ändrades"),
+                                  ("en", "not yet mature", "Rule changed")):
+        page = (home / "reports" / str(exported["publication_id"]) / f"indicators_{language}.html").read_text(
+            encoding="utf-8")
+        card = page.split('id="intervention_completion"', 1)[1].split("</section>", 1)[0]
+        assert later in card
+        latest_immature = marts_frame(home, """
+            select max(period_start) as month from director_indicators where indicator_id = 'intervention_completion'
+            and area_code = '17' and period_grain = 'month' and status = 'not_mature'""").month.iloc[0]
+        assert latest_immature is not None
+        shown = marts_frame(home, """
+            select series_break from director_indicators where indicator_id = 'wait_pc_within_guarantee'
+            and area_code = '17' and period_grain = 'month' and value is not null
+            order by period_start desc limit 1""").series_break.iloc[0]
+        guarantee = page.split('id="wait_pc_within_guarantee"', 1)[1].split("</section>", 1)[0]
+        assert (rule in guarantee) == bool(shown)

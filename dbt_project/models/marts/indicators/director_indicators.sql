@@ -239,6 +239,12 @@ final as (
         case when not {{ series_break }} then with_status.value - previous.value end as change_12m,
         {{ series_break }} as series_break,
         with_status.window_complete,
+        -- What a reader must see beside the figure (category figure_note): the first that applies.
+        case
+            when not with_status.is_mature then 'not_mature'
+            when {{ series_break }} then 'rule_changed'
+            when not with_status.window_complete then 'window_incomplete'
+        end as figure_note,
         with_status.is_suppressed,
         with_status.coverage,
         case when not with_status.window_complete and with_status.reliability = 'good' then 'partial'
