@@ -98,7 +98,7 @@ def _card(marts: PublishedMarts, labels: Labels, indicator, area: str) -> Card:
     if row is not None and (history.period_start > row.period_start).any() and \
             (history[history.period_start > row.period_start].status == "not_mature").any():
         notes.append(labels.text("report_later_not_mature"))     # the card shows the latest mature period
-    change_text = (labels.category("figure_note", "rule_changed") if row is not None and bool(row.series_break)
+    change_text = (labels.text("report_rule_changed") if row is not None and bool(row.series_break)
                    else change(None if row is None else row.change_12m, unit, language,
                                labels.text("unit_percentage_points")))
     return Card(
