@@ -103,7 +103,7 @@ def _kind(series: pd.Series, column: str) -> str:
     if column.startswith("share_") or column in ("coverage", "value_share"):
         return "share"
     if pd.api.types.is_integer_dtype(series) or column in ("participants", "completers", "pairs",
-                                                           "comparison_pairs", "clients", "moved_up",
+                                                           "comparison_pairs", "comparison_clients", "clients", "moved_up",
                                                            "moved_down", "visits_nonurgent",
                                                            "visits_nonurgent_unassessed"):
         return "integer"

@@ -40,28 +40,30 @@ def small(column: str) -> str:
 
 
 STATISTICS_OF_PAIRS = ("pairs", "baseline_mean", "followup_mean", "mean_change", "ci95_low", "ci95_high",
-                       "comparison_change", "did_estimate", "did_ci95_low", "did_ci95_high",
-                       "share_improved_mcid", "comparison_pairs")
+                       "share_improved_mcid")
+# Every figure built on the comparison group (methods.md revision 2): hidden behind 1–4 comparison clients.
+COMPARISON_FIGURES = ("comparison_clients", "comparison_change", "did_estimate", "did_ci95_low", "did_ci95_high",
+                      "ancova_estimate", "ancova_ci95_low", "ancova_ci95_high", "comparison_share_improved_mcid",
+                      "mcid_share_difference", "mcid_diff_ci95_low", "mcid_diff_ci95_high")
 
 INTERVENTION_EFFECTS = ExportTable(
     name="intervention_effects", mart="intervention_effects", sheet_text="sheet_effects",
     columns=("intervention", "measure", "area_code", "period_start", "participants", "completers",
-             *STATISTICS_OF_PAIRS, "method_note", "coverage", "reliability"),
+             *STATISTICS_OF_PAIRS, *COMPARISON_FIGURES, "figure_note", "method_note", "coverage", "reliability"),
     keys=("intervention", "measure", "area_code", "period_start"),
     where="area_level in ('municipality', 'welfare_area')",
     order_by="intervention, measure, period_start, area_level desc, area_code",
-    categories={"intervention": "intervention", "measure": "measure", "reliability": "reliability"},
+    categories={"intervention": "intervention", "measure": "measure", "figure_note": "figure_note",
+                "reliability": "reliability"},
     cells=(
         ProtectedCell(size="participants", primary="participants_suppressed", hides=("participants",)),
         ProtectedCell(size="completers", primary="completers_suppressed", hides=("completers",)),
-        ProtectedCell(size="pairs", primary="is_suppressed", hides=STATISTICS_OF_PAIRS),
-        # A comparison group of 1–4 clients: its change (and the difference built on it) describes them.
-        ProtectedCell(size="comparison_pairs", primary="comparison_pairs_small",
-                      hides=("comparison_pairs", "comparison_change", "did_estimate", "did_ci95_low",
-                             "did_ci95_high")),
+        ProtectedCell(size="pairs", primary="is_suppressed", hides=STATISTICS_OF_PAIRS + COMPARISON_FIGURES),
+        # A comparison group of 1–4 clients: its figures (and the differences built on them) describe them.
+        ProtectedCell(size="comparison_clients", primary="comparison_clients_small", hides=COMPARISON_FIGURES),
     ),
     flags=("participants is null as participants_suppressed", "completers is null as completers_suppressed",
-           small("comparison_pairs")),
+           small("comparison_clients")),
     year_column="period_start",
     year_header=None,                           # the mart's "cohort year" label
     language_columns=("method_note",),

@@ -13,7 +13,7 @@ from tests.exports.conftest import marts_frame
 
 LANGUAGES = ("fi", "sv", "en")
 TABLES = ("intervention_effects", "wait_times_by_year", "director_indicators", "segment_summary")
-PERSON_COUNTS = {"intervention_effects": ("participants", "completers", "pairs", "comparison_pairs"),
+PERSON_COUNTS = {"intervention_effects": ("participants", "completers", "pairs", "comparison_clients"),
                  "wait_times_by_year": ("visits_nonurgent", "visits_nonurgent_unassessed"),
                  "segment_summary": ("clients", "moved_up", "moved_down")}
 MART_OF = {"intervention_effects": "intervention_effects", "wait_times_by_year": "wait_times_yearly",

@@ -39,7 +39,9 @@ pooled_coverage as (
         sum(deliveries_expected) as expected,
         sum(deliveries_accepted) as accepted,
         sum(deliveries_received) as received,
-        sum(expected_with_blocking_failure) as blocking
+        sum(expected_with_blocking_failure) as blocking,
+        sum(lines_accepted) as lines_accepted,
+        sum(lines_expected) as lines_expected
     from coverage
     group by all
 ),
@@ -50,15 +52,9 @@ joined as (
         participants.participants,
         participants.completers,
         pooled_coverage.accepted::double / nullif(pooled_coverage.expected, 0) as coverage,
-        case
-            when coalesce(pooled_coverage.expected, 0) = 0 then null
-            when pooled_coverage.received = 0 then 'missing'
-            when pooled_coverage.accepted::double / pooled_coverage.expected >= thresholds.good_coverage
-                and pooled_coverage.blocking = 0 then 'good'
-            when pooled_coverage.accepted::double / pooled_coverage.expected >= thresholds.partial_min_coverage
-                then 'partial'
-            else 'poor'
-        end as reliability,
+        {{ reliability_rule('coalesce(pooled_coverage.expected, 0)', 'pooled_coverage.received',
+            'pooled_coverage.accepted', 'pooled_coverage.blocking',
+            coverage_rows('pooled_coverage.lines_accepted', 'pooled_coverage.lines_expected')) }} as reliability,
         statistics.pairs between thresholds.suppress_min_persons and thresholds.suppress_max_persons
             as is_suppressed,
         -- Revision 2: every comparison-based figure hides behind 1–4 comparison clients.
@@ -149,6 +145,12 @@ final as (
         is_suppressed,
         is_low_precision,
         is_provisional,
+        -- What the reports show beside the figures (category figure_note; methods.md revision 2).
+        case
+            when is_provisional and is_low_precision and not is_suppressed then 'provisional_indicative'
+            when is_provisional then 'provisional'
+            when is_low_precision and not is_suppressed then 'indicative'
+        end as figure_note,
         coverage,
         reliability
     from noted
