@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from tests.cli import independent_segments
 from tests.cli.independent import (COMPARISON_COLUMNS, EFFECT_COLUMNS, comparison_pairs, expected_effect,
                                    participant_pairs)
 from tests.cli.test_end_to_end import marts, tiedolla
@@ -281,40 +282,23 @@ def test_out_of_range_value_is_a_rejected_row_not_a_number(effects):
 
 
 def test_segments_equal_an_independent_computation(effects):
+    """Every segment of Vaasa's 2023-Q1 against tests/cli/independent_segments.py (methods revision 2: moves
+    against the previous quarter's segment, share 0 for empty segments), suppression included."""
     got = marts(effects["home"], "select * from segment_summary where area_code = '905' and period_start = '2023-01-01'")
     got = got.set_index(["scheme", "segment"])
-    quarter_end = date(2023, 3, 31)
-    latest = {}
-    for client, day, level in sorted(effects["rai"], key=lambda r: r[1]):
-        if day <= quarter_end and day >= quarter_end - timedelta(days=365):
-            latest[client] = (day, level)
-    previous = {}
-    history = {}
-    for client, day, level in sorted(effects["rai"], key=lambda r: r[1]):
-        previous[(client, day)] = history.get(client)
-        history[client] = level
-    visits = pd.Series([v["asiakas_tunniste"] for d, v in effects["visits"] if date(2022, 4, 1) <= d <= quarter_end])
-    per_client = visits.value_counts()
-    for level in range(1, 6):
-        clients = [c for c, (d, m) in latest.items() if m == level]
-        row = got.loc[("rai_maple", f"maple_{level}")]
-        if 1 <= len(clients) <= 4:
-            assert bool(row["is_suppressed"]) and pd.isna(row["clients"])
-            continue
-        assert row["clients"] == len(clients)
-        assert abs(row["share_of_clients"] - len(clients) / len(latest)) < 1e-9
-        assert abs(row["visits_per_client"] - np.mean([per_client.get(c, 0) for c in clients])) < 1e-9
-        up = sum(1 for c in clients if latest[c][0] >= date(2023, 1, 1) and previous[(c, latest[c][0])] is not None
-                 and level > previous[(c, latest[c][0])])
-        down = sum(1 for c in clients if latest[c][0] >= date(2023, 1, 1) and previous[(c, latest[c][0])] is not None
-                   and level < previous[(c, latest[c][0])])
-        assert (row["moved_up"], row["moved_down"]) == (up, down)
-    assert "905-old" not in latest
-    bands = {"light": (1, 2), "moderate": (3, 9), "heavy": (10, 10 ** 6)}
-    total = len(per_client)
-    for segment, (low, high) in bands.items():
-        clients = per_client[(per_client >= low) & (per_client <= high)]
-        row = got.loc[("service_use", segment)]
-        assert row["clients"] == len(clients) and pd.isna(row["moved_up"])
-        assert abs(row["share_of_clients"] - len(clients) / total) < 1e-9
-        assert abs(row["visits_per_client"] - clients.mean()) < 1e-9
+    assessments = pd.DataFrame([("905", c, d, m) for c, d, m in effects["rai"]],
+                               columns=["municipality", "client", "date", "maple"])
+    visits = pd.DataFrame([("905", v["asiakas_tunniste"], d) for d, v in effects["visits"]],
+                          columns=["municipality", "client", "date"])
+    expected = independent_segments.expected_segments(assessments, visits, date(2023, 1, 1), "905")
+    assert len(got) == len(expected)
+    for key, want in expected.items():
+        row = got.loc[key]
+        for column, value in want.items():
+            if value is None:
+                assert pd.isna(row[column]), (key, column, row[column])
+            else:
+                assert not pd.isna(row[column]) and abs(float(row[column]) - float(value)) < 1e-9, \
+                    (key, column, row[column], value)
+        assert bool(row["window_complete"]) == independent_segments.window_complete(key[0], date(2023, 1, 1), "905")
+    assert "905-old" not in independent_segments.latest_segments(assessments, date(2023, 3, 31), ["905"])

@@ -1,7 +1,10 @@
 -- Which clients the services reach, per area × quarter × scheme × segment (methods.md, "Segments"):
--- MAPLe levels from RAI (latest assessment at most 365 days old) and service use by primary-care visits.
+-- MAPLe levels from RAI (latest assessment at most 365 days old) and service use by primary-care visits; as
+-- revision 2 amends it: empty segments have share 0, moves compare with the previous quarter's segment, and
+-- window_complete marks look-back windows that start before the source's first expected slot.
 -- Incremental by quarter: a build recomputes the quarters from TIEDOLLA_REBUILD_FROM on
--- (macros/rebuilt_periods.sql), reading visits from the first 12-month window that can touch them.
+-- (macros/rebuilt_periods.sql), reading visits from the first 12-month window that can touch them and every
+-- assessment (the first rebuilt quarter's moves compare with the segments at the end of the kept one before it).
 {{ config(materialized='incremental', pre_hook="{{ delete_rebuilt_periods(\"'quarter'\") }}") }}
 with
 
@@ -42,34 +45,74 @@ assessments_by_area as (
     {{ in_own_and_welfare_area('assessments') }}
 ),
 
-with_previous as (
-    -- The level at the client's previous assessment in the same area (any time before).
-    select
-        *,
-        lag(maple) over (partition by area_code, client_id order by assessment_date, maple) as previous_maple
-    from assessments_by_area
-),
-
 latest_assessment as (
-    -- Each client's latest assessment on or before the quarter's last day, at most 365 days old.
+    -- Each client's latest assessment on or before the quarter's last day, at most 365 days old (ties: the
+    -- higher MAPLe, then the municipality, so that the welfare area's pick is one of its municipalities').
     select
-        with_previous.area_code,
+        assessments_by_area.area_code,
         quarters.quarter_start,
         quarters.quarter_end,
-        with_previous.client_id,
-        'maple_' || with_previous.maple as segment,
-        with_previous.assessment_date >= quarters.quarter_start and with_previous.maple > with_previous.previous_maple
-            as moved_up,
-        with_previous.assessment_date >= quarters.quarter_start and with_previous.maple < with_previous.previous_maple
-            as moved_down
-    from with_previous
+        assessments_by_area.client_id,
+        assessments_by_area.municipality_code,
+        assessments_by_area.maple,
+        'maple_' || assessments_by_area.maple as segment
+    from assessments_by_area
     inner join quarters
-        on with_previous.assessment_date <= quarters.quarter_end
-        and with_previous.assessment_date >= quarters.quarter_end - 365
+        on assessments_by_area.assessment_date <= quarters.quarter_end
+        and assessments_by_area.assessment_date >= quarters.quarter_end - 365
     qualify row_number() over (
-        partition by with_previous.area_code, quarters.quarter_start, with_previous.client_id
-        order by with_previous.assessment_date desc, with_previous.maple desc
+        partition by assessments_by_area.area_code, quarters.quarter_start, assessments_by_area.client_id
+        order by assessments_by_area.assessment_date desc, assessments_by_area.maple desc,
+            assessments_by_area.municipality_code desc
     ) = 1
+),
+
+welfare_areas as (
+    select distinct welfare_area_code from {{ ref('municipalities') }}
+),
+
+previous_segment as (
+    -- Each client's segment at the previous quarter's end, across the welfare area's municipalities: the
+    -- latest assessment on or before that day, at most 365 days old. Read from every assessment, not only the
+    -- rebuilt quarters': an incremental build compares its first quarter with the kept one before it.
+    select
+        assessments_by_area.area_code,
+        quarters.quarter_start,
+        assessments_by_area.client_id,
+        assessments_by_area.maple as previous_maple
+    from assessments_by_area
+    inner join quarters
+        on assessments_by_area.assessment_date <= quarters.quarter_start - 1
+        and assessments_by_area.assessment_date >= quarters.quarter_start - 1 - 365
+    where assessments_by_area.area_code in (select welfare_area_code from welfare_areas)
+    qualify row_number() over (
+        partition by assessments_by_area.area_code, quarters.quarter_start, assessments_by_area.client_id
+        order by assessments_by_area.assessment_date desc, assessments_by_area.maple desc
+    ) = 1
+),
+
+movements as (
+    -- This quarter's MAPLe against the previous quarter's segment (methods.md, revision 2), per client of the
+    -- welfare area with a segment in both; a client without one in the previous quarter is neither. Counted in
+    -- the welfare area and in the municipality of this quarter's assessment (whose own latest assessment it is).
+    select
+        current_segment.area_code as welfare_area_code,
+        current_segment.municipality_code,
+        current_segment.quarter_start,
+        current_segment.client_id,
+        current_segment.maple > previous_segment.previous_maple as moved_up,
+        current_segment.maple < previous_segment.previous_maple as moved_down
+    from latest_assessment as current_segment
+    inner join previous_segment
+        on current_segment.area_code = previous_segment.area_code
+        and current_segment.quarter_start = previous_segment.quarter_start
+        and current_segment.client_id = previous_segment.client_id
+),
+
+movements_by_area as (
+    select welfare_area_code as area_code, quarter_start, client_id, moved_up, moved_down from movements
+    union all
+    select municipality_code, quarter_start, client_id, moved_up, moved_down from movements
 ),
 
 client_numbers as (
@@ -184,9 +227,13 @@ per_segment as (
         latest_assessment.segment,
         count(*) as clients,
         coalesce(any_value(maple_visits.visits), 0)::double / count(*) as visits_per_client,
-        count(*) filter (where latest_assessment.moved_up) as moved_up,
-        count(*) filter (where latest_assessment.moved_down) as moved_down
+        count(*) filter (where movements_by_area.moved_up) as moved_up,
+        count(*) filter (where movements_by_area.moved_down) as moved_down
     from latest_assessment
+    left join movements_by_area
+        on latest_assessment.area_code = movements_by_area.area_code
+        and latest_assessment.quarter_start = movements_by_area.quarter_start
+        and latest_assessment.client_id = movements_by_area.client_id
     left join maple_visits
         on latest_assessment.area_code = maple_visits.area_code
         and latest_assessment.quarter_start = maple_visits.quarter_start
@@ -213,6 +260,52 @@ per_scheme as (
     group by all
 ),
 
+first_slots as (
+    -- Each municipality's first expected slot of each source (the seed's deliveries_expected_from).
+    select source, municipality_code, min(period_start) as first_slot
+    from {{ ref('int_expected_slots') }}
+    where scope = 'municipality'
+    group by all
+),
+
+first_slots_by_area as (
+    {{ in_own_and_welfare_area('first_slots') }}
+),
+
+window_starts as (
+    -- The first day each scheme's figure reads: the 365-day RAI look-back before the quarter's last day, or the
+    -- first of the 12 calendar months of service use.
+    select
+        coverage.area_code,
+        coverage.period_start,
+        schemes.scheme,
+        schemes.source,
+        (coverage.period_start + interval 3 month - interval 1 day)::date as quarter_end,
+        case schemes.scheme
+            when 'rai_maple' then (coverage.period_start + interval 3 month - interval 1 day)::date - 365
+            else (coverage.period_start - interval 9 month)::date
+        end as window_start
+    from coverage
+    inner join (select distinct scheme, source from segments) as schemes on coverage.source = schemes.source
+),
+
+window_completeness as (
+    -- Complete when the window starts on or after the first expected slot of every municipality that counts:
+    -- the area's own, or for the welfare area each of its municipalities expected to deliver by the quarter's
+    -- end (those its coverage rests on; one expected only later neither counts nor delivers yet).
+    select
+        window_starts.area_code,
+        window_starts.period_start,
+        window_starts.scheme,
+        bool_and(window_starts.window_start >= first_slots_by_area.first_slot) as window_complete
+    from window_starts
+    inner join first_slots_by_area
+        on window_starts.source = first_slots_by_area.source
+        and window_starts.area_code = first_slots_by_area.area_code
+        and first_slots_by_area.first_slot <= window_starts.quarter_end
+    group by all
+),
+
 grid as (
     select
         coverage.area_code,
@@ -221,16 +314,26 @@ grid as (
         segments.scheme,
         segments.segment,
         coverage.coverage,
-        coverage.reliability
+        coverage.reliability,
+        window_completeness.window_complete
     from segments
     inner join coverage on segments.source = coverage.source
+    left join window_completeness
+        on coverage.area_code = window_completeness.area_code
+        and coverage.period_start = window_completeness.period_start
+        and segments.scheme = window_completeness.scheme
 ),
 
 joined as (
     select
         grid.*,
         coalesce(per_segment.clients, 0) as clients,
-        per_segment.clients::double / nullif(per_scheme.scheme_clients, 0) as share_of_clients,
+        -- A segment without clients has share 0 (zero is not suppressed), also when the scheme has no clients
+        -- in the area and quarter (0 ÷ 0): nobody was reached, and clients = 0 says so.
+        case
+            when coalesce(per_segment.clients, 0) = 0 then 0.0
+            else per_segment.clients::double / per_scheme.scheme_clients
+        end as share_of_clients,
         per_segment.visits_per_client,
         case when grid.scheme = 'rai_maple' then coalesce(per_segment.moved_up, 0) end as moved_up,
         case when grid.scheme = 'rai_maple' then coalesce(per_segment.moved_down, 0) end as moved_down
@@ -259,7 +362,11 @@ final as (
         {%- endfor %}
         is_suppressed,
         joined.coverage,
-        joined.reliability
+        -- A window reaching back before the source's first expected slot holds fewer months than it reads:
+        -- the value stays, and a good reliability becomes partial (poor and missing stay).
+        case when not joined.window_complete and joined.reliability = 'good' then 'partial'
+            else joined.reliability end as reliability,
+        joined.window_complete
     from joined
     cross join thresholds
     cross join lateral (
