@@ -115,11 +115,11 @@ DIRECTOR_INDICATORS = ExportTable(
 SEGMENT_SUMMARY = ExportTable(
     name="segment_summary", mart="segment_summary", sheet_text="sheet_segments",
     columns=("area_code", "period_start", "scheme", "segment", "clients", "share_of_clients",
-             "visits_per_client", "moved_up", "moved_down", "coverage", "reliability"),
+             "visits_per_client", "moved_up", "moved_down", "window_complete", "coverage", "reliability"),
     keys=("area_code", "period_start", "scheme", "segment"),
     where="clients is null or clients > 0 or area_code = '17'",   # municipalities without clients: known zeros
     order_by="period_start, scheme, segment, area_level desc, area_code",
-    categories={"scheme": "scheme", "segment": "segment", "reliability": "reliability"},
+    categories={"scheme": "scheme", "segment": "segment", "window_complete": "boolean", "reliability": "reliability"},
     cells=(ProtectedCell(size="clients", primary="is_suppressed",
                          hides=("clients", "share_of_clients", "visits_per_client", "moved_up", "moved_down")),
            ProtectedCell(size="moved_up", primary="moved_up_small", hides=("moved_up",), margins=(AREAS,)),
