@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="cut every source at this month (default: each source's latest accepted month)")
     run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                      help="wait up to SECONDS for another run of the same home to finish (default: refuse, exit 3)")
+    run.add_argument("--verbose", action="store_true",
+                     help="stream Dagster's and dbt's full log to the terminal (default: one progress line per "
+                     "stage and a summary; the full log goes to <home>/logs/run-<label>.log)")
 
     status = commands.add_parser("status", parents=[common], help="latest publication, coverage, quarantines",
                                  description="Show the latest publication, coverage and reliability per source, "
