@@ -19,7 +19,7 @@ import pandas as pd
 
 from quality_checks.registry import BLOCKING, INGEST_CHECKS, Check, checks_for
 from quality_checks.suites import (UNIT_SEEN_COLUMN, FileContext, _expectation, build_batch_suites,
-                                   key_file_column, month_offset_column, rows_floor)
+                                   empty_unlikely, key_file_column, month_offset_column, rows_floor)
 from tiedolla.reference import municipality_codes
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -406,6 +406,9 @@ def summary_frame(source: str, files: list[PendingFile], frame: pd.DataFrame) ->
         if check.expectation == "rows_vs_history":
             floors = [np.nan if (floor := rows_floor(check, f.ctx)) is None else float(floor) for f in files]
     summary["rows_floor"] = floors
+    minimum = next((c for c in checks if c.expectation.startswith("min_rows:")), None)
+    summary["rows_min"] = [float(minimum.expectation.partition(":")[2])
+                           if minimum is not None and empty_unlikely(f.ctx) else np.nan for f in files]
     cover = next((c for c in checks if c.expectation == "covers_municipalities"), None)
     missing = [[] for _ in files]
     if cover is not None:

@@ -44,14 +44,14 @@ def test_run_prints_a_short_summary_and_writes_the_full_log(sampled):
     assert "tiedolla status" in run.stdout
 
 
-def test_verbose_streams_dagster_and_dbt(sampled):
-    # Something new, so the run starts Dagster: February's contacts delivered again as a new version.
-    contacts = sampled / "landing" / "contacts"
-    (contacts / "contacts_2024-02_v2.csv").write_bytes((contacts / "contacts_2024-02.csv").read_bytes())
-    quiet_lines = 40
-    run = _tiedolla("run", "--home", str(sampled), "--verbose")
+def test_verbose_streams_dagster_and_dbt(tmp_path):
+    home = tmp_path / "home"
+    sample = _tiedolla("sample", "--home", str(home), "--scale", "0.05", "--months", "2024-01:2024-02",
+                       "--municipalities", "905")
+    assert sample.returncode == 0, sample.stderr
+    run = _tiedolla("run", "--home", str(home), "--verbose")
     assert run.returncode == 0, run.stderr
     out = run.stdout + run.stderr
-    assert len(out.splitlines()) > quiet_lines
-    assert "Running with dbt" in out and " - dagster - " in out
-    assert "finished in" in run.stdout
+    assert len(out.splitlines()) > 40
+    assert "Running with dbt" in out and " - dagster - " in out and "PASS" in out
+    assert "finished in" in run.stdout and "published publication 1" in run.stdout

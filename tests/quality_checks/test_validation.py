@@ -86,7 +86,22 @@ def test_blocking_failure_quarantines_the_file_and_nothing_of_it_stays(home, val
 def test_header_only_file_meets_no_blocking_check(home, validator):
     summary, entries = land_and_validate(home, validator, {"avohilmo_905_2019-03.csv": []})
     assert entries["avohilmo_905_2019-03.csv"].status == ACCEPTED
-    assert summary.warnings == {"avohilmo_905_2019-03.csv": ["file_has_rows"]}
+    # Without history an empty month is nothing unusual: file_has_rows does not apply.
+    assert summary.warnings == {}
+
+
+def test_header_only_file_warns_only_when_the_slots_history_makes_an_empty_month_unlikely(home, validator):
+    files = {f"avohilmo_905_2019-{m:02d}.csv": month(f"2019-{m:02d}", 200) for m in range(1, 7)}
+    files["avohilmo_905_2019-07.csv"] = []
+    files.update({f"avohilmo_152_2019-{m:02d}.csv": month(f"2019-{m:02d}", n) for m, n in
+                  zip(range(1, 7), (0, 3, 1, 0, 2, 3))})
+    files["avohilmo_152_2019-07.csv"] = []
+    summary, entries = land_and_validate(home, validator, files)
+    assert all(e.status == ACCEPTED for e in entries.values())
+    assert "file_has_rows" in summary.warnings["avohilmo_905_2019-07.csv"]
+    assert "file_has_rows" not in summary.warnings.get("avohilmo_152_2019-07.csv", [])
+    assert not any("file_has_rows" in checks for name, checks in summary.warnings.items()
+                   if name != "avohilmo_905_2019-07.csv")
 
 
 def test_more_than_half_of_nonurgent_visits_unassessed_is_a_warning(home, validator):
