@@ -73,7 +73,7 @@ def _run_locked(home: Home, as_of: str | None, verbose: bool = False) -> int:
     logging.getLogger("dagster").setLevel(logging.INFO)
     job = defs.resolve_job_def("tiedolla_run")
     log_path = _log_file(home, label)
-    progress = Progress(sys.stdout, verbose)
+    progress = Progress(sys.stdout, verbose, rows_loaded=lambda: _rows_loaded(home, label))
     # Dagster's console logger writes to sys.stderr (its handler is made when the run starts) and dagster-dbt
     # writes dbt's lines to sys.stdout: both go to the log file; --verbose also streams them to the terminal.
     with open(log_path, "a", encoding="utf-8") as log:
@@ -103,6 +103,17 @@ def _run_locked(home: Home, as_of: str | None, verbose: bool = False) -> int:
         return 1
     record_clean_run(home, as_of, snapshot)
     return _report(home, result, label, elapsed, log_path, progress)
+
+
+def _rows_loaded(home: Home, label: str) -> dict[str, int]:
+    """Rows accepted per source by this run's ingest, from the load log."""
+    from ingest.load_log import QUARANTINED, LoadLog
+
+    rows: dict[str, int] = {}
+    for entry in LoadLog(home.load_log_dir).entries.values():
+        if entry.run_id == label and entry.status != QUARANTINED:
+            rows[entry.source] = rows.get(entry.source, 0) + entry.rows_accepted
+    return rows
 
 
 def _log_file(home: Home, label: str):
@@ -156,8 +167,8 @@ class Progress:
     """One line per stage, read from Dagster's and dbt's log lines: rewritten in place on a terminal, one
     plain line per finished stage otherwise (and nothing when --verbose streams the full log)."""
 
-    def __init__(self, out, verbose: bool):
-        self.out, self.verbose = out, verbose
+    def __init__(self, out, verbose: bool, rows_loaded=None):
+        self.out, self.verbose, self.rows_loaded = out, verbose, rows_loaded
         self.tty = (not verbose) and out.isatty()
         self.stage: str | None = None
         self.text = ""
@@ -198,9 +209,11 @@ class Progress:
             if self.tty:
                 self._show()
 
-    def _describe(self, stage: str) -> str:
+    def _describe(self, stage: str, final: bool = False) -> str:
         if stage == "ingest":
-            parts = [f"{source} {loaded} file(s)" + (f" ({quarantined} quarantined)" if quarantined else "")
+            rows = self.rows_loaded() if final and self.rows_loaded else {}
+            parts = [f"{source} {loaded} file(s)" + (f" {rows[source]:,} rows" if source in rows else "")
+                     + (f" ({quarantined} quarantined)" if quarantined else "")
                      for source, (loaded, quarantined) in sorted(self.ingest.items())]
             return "ingest: " + (", ".join(parts) or "nothing new")
         if stage == "validation":
@@ -227,7 +240,10 @@ class Progress:
     def _end(self) -> None:
         if self.stage is None or self.verbose:
             return
-        text = self._describe(self.stage)
+        try:
+            text = self._describe(self.stage, final=True)
+        except Exception:   # noqa: BLE001 (the progress line must never fail the run)
+            text = self._describe(self.stage)
         if self.tty:
             self.out.write("\r" + text[:110].ljust(len(self.text)) + "\n")
         else:
