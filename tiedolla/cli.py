@@ -136,6 +136,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from tiedolla.home import HomeError, check_home, resolve_home
+
+    try:   # a home that is a file, cannot be created or is not writable: one line, exit 2
+        if args.command in ("export", "report", "docs") and not (args.command == "export" and args.out):
+            check_home(resolve_home(args.home), create=False)   # run and sample: Home.ensure() checks
+        return _dispatch(args)
+    except HomeError as error:
+        print(f"tiedolla: {error}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args) -> int:
     if args.command == "sample":
         from tiedolla.commands.sample import sample_command
         return sample_command(args)

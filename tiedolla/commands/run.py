@@ -52,8 +52,10 @@ def run_command(args) -> int:
 def _run_locked(home: Home, as_of: str | None, verbose: bool = False) -> int:
     started = time.monotonic()
     print(f"tiedolla run on {home.root}" + (f" (as of {as_of})" if as_of else ""), flush=True)
-    from publish.unchanged import current_publication, landing_snapshot, record_clean_run
+    from publish.unchanged import current_publication, landing_snapshot, record_clean_run, repair_published
 
+    if repaired := repair_published(home, as_of):   # a damaged published file: republished or removed
+        print(repaired, flush=True)
     unchanged = current_publication(home, as_of)
     if unchanged is not None:
         print(f"no changes; publication {unchanged} is current: {home.marts_db} (landing/, the load log and "

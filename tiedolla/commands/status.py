@@ -7,16 +7,37 @@ import sys
 import duckdb
 
 from ingest.load_log import IGNORED, QUARANTINED, LoadLog
-from publish.history import latest
+from publish.history import latest, published_file_problem
 from tiedolla.home import Home
 
 
+def home_problem(home: Home) -> tuple[int, str] | None:
+    """(exit status, one line) when there is no publication to show: no such home, a home that is not a
+    folder, nothing published yet, or a damaged published file."""
+    if not home.root.exists():
+        return 1, f"no such home: {home.root} (no publication yet there: check --home or TIEDOLLA_HOME)"
+    if not home.root.is_dir():
+        return 2, f"the home {home.root} is {'a file, ' if home.root.is_file() else ''}not a folder"
+    try:
+        publication = latest(home)
+    except (OSError, ValueError) as error:
+        return 1, f"the publication history of {home.root} cannot be read ({error}); run `tiedolla run`"
+    if publication is None:
+        return 1, f"no publication yet in {home.root}: run `tiedolla run` first"
+    problem = published_file_problem(home, publication)
+    if problem:
+        return 1, f"the published file {home.marts_db} is damaged: {problem}; run `tiedolla run` to republish"
+    return None
+
+
 def collect_status(home: Home) -> dict:
-    publication = latest(home)
     status: dict = {"home": str(home.root), "publication": None, "sources": [], "quarantined": [],
                     "ignored": []}
-    if publication is None or not home.marts_db.exists():
+    problem = home_problem(home)
+    if problem:
+        status["problem"] = problem[1]
         return status
+    publication = latest(home)
     status["publication"] = {k: publication[k] for k in ("publication_id", "published_at", "as_of", "git_revision")}
     con = duckdb.connect(str(home.marts_db), read_only=True)
     try:
@@ -110,13 +131,17 @@ def _rejects_by_reason(home: Home) -> list[dict]:
 
 def status_command(args) -> int:
     home = Home.at(args.home)
+    problem = home_problem(home)
+    if problem:
+        if args.json:
+            print(json.dumps({"home": str(home.root), "publication": None, "problem": problem[1]},
+                             ensure_ascii=False, indent=2))
+        print(problem[1], file=sys.stderr)
+        return problem[0]
     status = collect_status(home)
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
         return 0 if status["publication"] else 1
-    if not status["publication"]:
-        print(f"no publication yet in {home.root}: run `tiedolla run` first", file=sys.stderr)
-        return 1
     pub = status["publication"]
     print(f"publication {pub['publication_id']} at {pub['published_at']} (as of {pub['as_of']}): {home.marts_db}")
     print("\nsource        latest    coverage  reliability  accepted/expected  periods not good  rows rejected")
