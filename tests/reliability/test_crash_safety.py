@@ -32,7 +32,7 @@ MARTS = ["dim_area", "wait_times", "data_quality", "contact_channels", "wait_tim
 def run_and_kill(home: Path, marker: str, timeout: float = 300) -> bool:
     """Start `tiedolla run`, SIGKILL it when `marker` appears in its output. False if it finished first."""
     env = {**os.environ, "TIEDOLLA_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "tiedolla.cli", "run"], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "tiedolla.cli", "run", "--verbose"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     deadline = time.monotonic() + timeout
     for line in process.stdout:
