@@ -101,11 +101,24 @@ def build_parser() -> argparse.ArgumentParser:
                                  "and files quarantined with their reasons.")
     status.add_argument("--json", action="store_true", help="print JSON instead of text")
 
+    from tiedolla.commands import sql_guard
     sql = commands.add_parser("sql", parents=[common], help="read-only query against the published marts",
-                              description="Run a read-only SQL query against <home>/warehouse/marts.duckdb. "
-                              "Tables: the marts of the README (as marts.<table>); column_catalog documents every column.")
-    sql.add_argument("query", help='e.g. "select * from marts.wait_times limit 10"')
-    sql.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default table)")
+                              description="Run one read-only SQL query (SELECT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) "
+                              "against <home>/warehouse/marts.duckdb, opened read-only with no file, network or "
+                              "extension access and a locked configuration (COPY, read_csv/read_parquet, ATTACH, "
+                              "INSTALL/LOAD, SET and settings PRAGMAs are refused), a 1 GB memory limit and a time "
+                              "limit. Tables: the marts of the README (as marts.<table> or <table>); column_catalog "
+                              "documents every column. Rows are streamed as they are fetched.")
+    sql.add_argument("query", type=sql_guard.query_argument, help='e.g. "select * from marts.wait_times limit 10"')
+    sql.add_argument("--format", choices=("table", "csv"), default="table",
+                     help="output format (default table). table: column widths are set by the header and the "
+                     "first 10,000 rows (all of them under the default --max-rows); a wider later value shifts "
+                     "its line")
+    sql.add_argument("--max-rows", type=sql_guard.max_rows_argument, metavar="N",
+                     help="write at most N rows, with a note on stderr when more were cut; 0 = no limit "
+                     "(default 10,000 for table, no limit for csv)")
+    sql.add_argument("--timeout", type=sql_guard.timeout_argument, default=60.0, metavar="SECONDS",
+                     help="stop a query that has run this long inside DuckDB, exit 1 (default 60; 0 = no limit)")
 
     export = commands.add_parser(
         "export", parents=[common], help="evaluators' workbooks, CSV, Parquet and charts",
