@@ -95,7 +95,7 @@ def access(tmp_path_factory):
     (sotkanet / "sotkanet_3176_2024-01-10.json").write_text(json.dumps(
         [{"indicator": 3176, "region": r, "year": y, "gender": "total", "value": v}
          for (r, y), v in SOTKANET_3176.items()]))
-    run = tiedolla(home, "run")
+    run = tiedolla(home, "run", "--verbose")   # the title warning is in the full log
     return {"home": home, "run": run, "visits": pd.DataFrame(visits), "contacts": pd.concat(contacts)}
 
 

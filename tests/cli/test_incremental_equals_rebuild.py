@@ -54,22 +54,22 @@ def two_homes(tmp_path_factory):
     held = [p for p in (stepwise / "landing").rglob("*") if p.is_file() and _held_back(p)]
     assert any("avohilmo" in p.name and "_v2" in p.name for p in held), "the sample has no resubmission"
     _move(held, stepwise / "landing", later / "landing")
-    runs = [tiedolla(stepwise, "run")]
+    runs = [tiedolla(stepwise, "run", "--verbose")]
     # Second run: the next month of every source only (the months before it are kept as built), but the
     # region's contacts file of the month after instead of its own: a gap in the middle of the series.
     next_month = [p for p in (later / "landing").rglob("*") if p.is_file() and "_v2" not in p.name
                   and LATER[p.parent.name == "contacts"] in p.name]
     assert any(p.parent.name == "contacts" for p in next_month)
     _move(next_month, later / "landing", stepwise / "landing")
-    runs.append(tiedolla(stepwise, "run"))
+    runs.append(tiedolla(stepwise, "run", "--verbose"))
     # Third run: the last month and the resubmissions of the visits only, which reach back into months built
     # twice already; the models that read no visits are kept as built. Fourth: the other sources' last month.
     _move([p for p in (later / "landing" / "avohilmo").glob("*") if p.is_file()], later / "landing",
           stepwise / "landing")
-    runs.append(tiedolla(stepwise, "run"))
+    runs.append(tiedolla(stepwise, "run", "--verbose"))
     _move([p for p in (later / "landing").rglob("*") if p.is_file()], later / "landing", stepwise / "landing")
-    runs.append(tiedolla(stepwise, "run"))
-    runs.append(tiedolla(stepwise, "run"))
+    runs.append(tiedolla(stepwise, "run", "--verbose"))
+    runs.append(tiedolla(stepwise, "run", "--verbose"))
     tiedolla(full, "run")
     return {"full": full, "stepwise": stepwise, "runs": runs}
 

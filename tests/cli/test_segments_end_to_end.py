@@ -115,10 +115,10 @@ def segments(tmp_path_factory):
             next_id += 15
     first = [a for a in assessments if a[2] < date(2023, 7, 1)]
     land(home, first, [v for v in visits if v[2] < date(2023, 7, 1)])
-    first_run = tiedolla(home, "run")
+    first_run = tiedolla(home, "run", "--verbose")
     before = marts(home, "select * from segment_summary")
     land(home, assessments, visits, only_month="2023-07")
-    second_run = tiedolla(home, "run")
+    second_run = tiedolla(home, "run", "--verbose")
     return {"home": home, "assessments": pd.DataFrame(assessments, columns=["municipality", "client", "date", "maple"]),
             "visits": pd.DataFrame([(m, c, d) for m, c, d, s, _ in visits if s == "T11"],
                                    columns=["municipality", "client", "date"]),

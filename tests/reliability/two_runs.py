@@ -62,7 +62,7 @@ def _follow(run: Run) -> None:
 
 
 def start(home: Path, name: str, *args: str) -> tuple[Run, threading.Thread]:
-    run = Run(name, tiedolla(home, "run", *args))
+    run = Run(name, tiedolla(home, "run", "--verbose", *args))
     thread = threading.Thread(target=_follow, args=(run,), daemon=True)
     thread.start()
     return run, thread
